@@ -1,0 +1,3 @@
+export function hello(x: number) {
+	return x * 2;
+}
