@@ -1,0 +1,75 @@
+// The Node side of the headless runtime: creates a luau-web state, gives it the host functions the engine needs
+// (runtime/engine/Boot.luau lists them) and returns the engine's entry points.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LuauState } from "luau-web";
+import { ProjectBuilder, treeToLuau } from "./Project.mjs";
+
+const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const repoRoot = path.resolve(runtimeDir, "..");
+
+let enumCache;
+function enumData() {
+	if (enumCache) return enumCache;
+	const file = path.join(repoRoot, "node_modules/@rbxts/types/include/generated/enums.d.ts");
+	const text = fs.readFileSync(file, "utf8");
+	const blocks = [];
+	const namespaceRe = /export namespace (\w+) \{([\s\S]*?)\n {4}\}/g;
+	let match;
+	while ((match = namespaceRe.exec(text))) {
+		const items = [];
+		const itemRe = /Name: "(\w+)";\s*Value: (-?\d+);/g;
+		let item;
+		while ((item = itemRe.exec(match[2]))) items.push(`${item[1]}=${item[2]}`);
+		if (items.length > 0) blocks.push(`${match[1]}:${items.join(",")}`);
+	}
+	enumCache = blocks.join(";");
+	return enumCache;
+}
+
+/**
+ * @param {object} options
+ * @param {string} [options.project] Rojo project file (default: default.project.json at the repository root)
+ * @param {(kind: string, serverId: number, text: string) => void} [options.onOutput]
+ */
+export async function createHost(options = {}) {
+	const projectFile = options.project ?? path.join(repoRoot, "default.project.json");
+	const builder = new ProjectBuilder();
+	const tree = builder.load(projectFile);
+	const treeSource = `return ${treeToLuau(tree)}`;
+	const onOutput =
+		options.onOutput ??
+		((kind, serverId, text) => {
+			const prefix = serverId === 0 || serverId === 1 ? "" : `[server ${serverId}] `;
+			const stream = kind === "error" || kind === "warn" ? process.stderr : process.stdout;
+			stream.write(`${prefix}${text}\n`);
+		});
+
+	const state = await LuauState.createAsync();
+	const env = state.env;
+	const fn = (name, value) => env.set(name, value, true);
+	fn("__load", (source, chunkName) => state.loadstring(source, chunkName, true));
+	fn("__engineSource", rel => {
+		const file = path.join(runtimeDir, `${rel}.luau`);
+		return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+	});
+	fn("__out", (kind, serverId, text) => onOutput(kind, serverId, text));
+	fn("__fsRead", file => {
+		const full = path.resolve(repoRoot, file);
+		return fs.existsSync(full) ? fs.readFileSync(full, "utf8") : undefined;
+	});
+	fn("__fsWrite", (file, text) => {
+		const full = path.resolve(repoRoot, file);
+		fs.mkdirSync(path.dirname(full), { recursive: true });
+		fs.writeFileSync(full, text);
+	});
+	fn("__wallMs", () => performance.now());
+	fn("__enumData", () => enumData());
+	fn("__projectTree", () => treeSource);
+	fn("__projectSource", index => builder.sources[index - 1]);
+
+	const boot = state.loadstring(fs.readFileSync(path.join(runtimeDir, "engine/Boot.luau"), "utf8"), "=runtime/engine/Boot", true);
+	const [main] = await boot();
+	return { state, main, builder };
+}

@@ -1,0 +1,8 @@
+// Worker side of `npm test`: boots the engine and runs the test place.
+import { parentPort, workerData } from "node:worker_threads";
+import { createHost } from "./Host.mjs";
+
+const { pattern, perTestVirtualLimit, wallLimitMs, verbose } = workerData;
+const { main } = await createHost();
+const [result] = await main.runTests(pattern, perTestVirtualLimit, wallLimitMs, verbose);
+parentPort.postMessage({ result: String(result) });

@@ -1,0 +1,234 @@
+/**
+ * The headless runtime's test kit: start several emulated game servers in one universe, drive the virtual clock,
+ * inspect output, and reach into the emulated DataStore, Marketplace and Messaging backends.
+ *
+ * It works only on the headless runtime (`npm test`); in Roblox Studio `Kit.isHeadless()` is false and every other
+ * call errors with a clear message.
+ *
+ * @example
+ * const universe = Kit.createUniverse({ seed: 1 });
+ * const a = universe.startServer();
+ * const b = universe.startServer();
+ * const libA = a.require<typeof import("../../src")>("ReplicatedStorage.SessionLocker");
+ * Kit.advance(30); // 30 virtual seconds, a few milliseconds of wall time
+ */
+
+export type OutputKind = "print" | "warn" | "error" | "info";
+
+export interface OutputLine {
+	kind: OutputKind;
+	message: string;
+	/** Virtual time of the line, in seconds since the runtime started. */
+	time: number;
+}
+
+export type RequestMethod =
+	| "GetAsync"
+	| "SetAsync"
+	| "UpdateAsync"
+	| "RemoveAsync"
+	| "IncrementAsync"
+	| "GetSortedAsync"
+	| "ListKeysAsync";
+
+export interface LatencyOptions {
+	/** Minimum virtual latency of one backend request, in seconds. Default 0.1. */
+	min?: number;
+	/** Maximum virtual latency of one backend request, in seconds. Default 0.5. */
+	max?: number;
+}
+
+export interface UniverseOptions {
+	/** Seed for every random choice the runtime makes (latency, GUIDs, fault probabilities). Default 1. */
+	seed?: number;
+	/** Default PlaceId of servers. Default 1818. */
+	placeId?: number;
+	/** DataStore budget profile (items 28–33). Default "legacy". */
+	budgetProfile?: "legacy" | "2026" | "unlimited";
+	/** Virtual latency of DataStore requests (item 42). */
+	latency?: LatencyOptions;
+	/** Enable the legacy 6-second same-key write cooldown (item 37). Default false. */
+	writeCooldown?: boolean;
+	/** Backend start time, unix seconds. Default 1_780_000_000. */
+	epoch?: number;
+}
+
+export interface ServerOptions {
+	/** Defaults to a GUID from the universe's seeded generator. */
+	jobId?: string;
+	placeId?: number;
+	/** Emulate a Studio play session (RunService:IsStudio(), CloseReason DeveloperShutdown). Default false. */
+	studio?: boolean;
+	/** Studio only: whether "Enable Studio Access to API Services" is on. Default true. */
+	apiAccess?: boolean;
+	/** Seconds added to this server's os.time / tick / DateTime / GetServerTimeNow (item 56). Default 0. */
+	clockSkew?: number;
+	/** Workspace.SignalBehavior (item 55). Default "Deferred". */
+	signalBehavior?: "Deferred" | "Immediate";
+}
+
+/** One emulated game server. */
+export interface KitServer {
+	readonly id: number;
+	readonly jobId: string;
+	readonly placeId: number;
+	/** This server's DataModel. */
+	readonly game: DataModel;
+	/** False once crashed or closed. */
+	readonly isAlive: boolean;
+	/** True once shutdown finished (BindToClose returned or the 30 s deadline passed). */
+	readonly isClosed: boolean;
+
+	/**
+	 * Requires a module of this server by its full name, such as `"ReplicatedStorage.SessionLocker"`, and returns this
+	 * server's own copy (each server has its own module cache, `_G` and scheduler queues).
+	 */
+	require<T = unknown>(fullName: string): T;
+	/** Adds a player; fires PlayerAdded. UserIds default to 1, 2, 3…; pass negative ids to mimic Studio test players. */
+	addPlayer(options?: { userId?: number; name?: string }): Player;
+	/** Removes a player; fires PlayerRemoving(player, reason) while the player is still parented (item 50). */
+	removePlayer(player: Player, reason?: Enum.PlayerExitReason): void;
+	/** Stops every thread of this server at once; nothing of it runs again. */
+	crash(): void;
+	/** Begins shutdown: players leave, BindToClose callbacks run, the server is killed at the 30 s deadline (item 49). */
+	shutdown(reason?: Enum.CloseReason): void;
+	/** Freezes the server: no thread of it resumes and no frame event fires until `resume`. Clocks keep running. */
+	pause(): void;
+	resume(): void;
+	/** Changes the skew of this server's wall clocks, in seconds. */
+	setClockSkew(seconds: number): void;
+	/** Everything this server printed, warned or errored, in order. */
+	output(): Array<OutputLine>;
+	/** Only the lines of the given kind. */
+	outputOf(kind: OutputKind): Array<string>;
+	/** Forgets the output collected so far. */
+	clearOutput(): void;
+}
+
+/** A fault rule for the emulated DataStore backend (item 39, item 40). */
+export interface DataStoreFault {
+	/** Which method it applies to; every method when absent. */
+	method?: RequestMethod;
+	/** Which key it applies to; every key when absent. */
+	key?: string;
+	/** Which server it applies to; every server when absent. */
+	server?: KitServer;
+	/** How many matching requests it fails before it expires. Default 1. Use math.huge for "until cleared". */
+	count?: number;
+	/** Skip this many matching requests before failing. Default 0. */
+	after?: number;
+	/**
+	 * What happens:
+	 * - `"error"` (default): the request fails with `message` and nothing is committed;
+	 * - `"commit-then-error"`: the write commits, then the caller gets the error (item 40);
+	 * - `"drop-then-ok"`: nothing is committed, but the caller is told it succeeded (item 40).
+	 */
+	mode?: "error" | "commit-then-error" | "drop-then-ok";
+	/** The full error text, for example `"502: API Services rejected request with error. HTTP 500 (Internal Server Error)"`. */
+	message?: string;
+}
+
+export interface RequestLogEntry {
+	time: number;
+	server: number;
+	method: RequestMethod;
+	store: string;
+	key: string;
+	outcome: "ok" | "error" | "cancelled";
+	error?: string;
+}
+
+export interface StoredEntry {
+	value: unknown;
+	userIds: Array<number>;
+	metadata: Record<string, unknown>;
+	createdTime: number;
+	updatedTime: number;
+	version: string;
+}
+
+/** Inspection and fault injection for the universe's one DataStore backend. */
+export interface DataStoreKit {
+	/** Raw stored value (a fresh copy) or undefined. */
+	read(storeName: string, key: string, scope?: string): StoredEntry | undefined;
+	/** Writes a raw value, bypassing locks and budgets. */
+	write(storeName: string, key: string, value: unknown, options?: { scope?: string; userIds?: Array<number> }): void;
+	remove(storeName: string, key: string, scope?: string): void;
+	/** Adds a fault rule; returns a function that removes it. */
+	addFault(fault: DataStoreFault): () => void;
+	clearFaults(): void;
+	/** Makes the next `count` UpdateAsync transforms on `key` run again, as if another server committed in between (item 22). */
+	forceConflicts(key: string, count: number): void;
+	/** While held, requests to `key` do not complete; `release` lets them finish (item 42). */
+	hold(key: string): { release(): void };
+	setLatency(options: LatencyOptions): void;
+	/** Requests made, optionally filtered. */
+	requests(filter?: { server?: KitServer; method?: RequestMethod; key?: string }): Array<RequestLogEntry>;
+	requestCount(filter?: { server?: KitServer; method?: RequestMethod; key?: string }): number;
+	/** Saves the whole backend as JSON to a file path (Node side), and loads it back. */
+	saveToFile(path: string): void;
+	loadFromFile(path: string): boolean;
+	/** Shift the backend clock (keyInfo times), in seconds. */
+	advanceBackendClock(seconds: number): void;
+}
+
+export interface KitReceipt {
+	PurchaseId: string;
+	PlayerId: number;
+	ProductId: number;
+	PlaceIdWherePurchased: number;
+	CurrencySpent: number;
+	CurrencyType: Enum.CurrencyType;
+	ProductPurchaseChannel: Enum.ProductPurchaseChannel;
+}
+
+export interface PurchaseHandle {
+	readonly receipt: KitReceipt;
+	/** "pending" until some server's ProcessReceipt returned PurchaseGranted and it was recorded. */
+	status(): "pending" | "granted";
+	/** How many times ProcessReceipt was invoked for this receipt, on any server. */
+	invocations(): number;
+}
+
+export interface MarketplaceKit {
+	/** A player on a server buys a developer product; delivery starts at once (item 46). */
+	purchase(server: KitServer, player: Player, productId: number, options?: { price?: number }): PurchaseHandle;
+	granted(): Array<KitReceipt>;
+	pending(): Array<KitReceipt>;
+}
+
+export interface MessagingKit {
+	/** Drop the next `count` messages on `topic` (all topics when absent). */
+	drop(count: number, topic?: string): void;
+	/** Extra virtual delay for deliveries, in seconds. */
+	setDelay(seconds: number): void;
+	published(): Array<{ topic: string; data: unknown; server: number; time: number }>;
+}
+
+export interface KitUniverse {
+	readonly servers: Array<KitServer>;
+	readonly dataStores: DataStoreKit;
+	readonly marketplace: MarketplaceKit;
+	readonly messaging: MessagingKit;
+	startServer(options?: ServerOptions): KitServer;
+	/** Crashes every server still alive and forgets the universe. */
+	destroy(): void;
+}
+
+export declare namespace Kit {
+	/** True on the headless runtime. */
+	function isHeadless(): boolean;
+	function createUniverse(options?: UniverseOptions): KitUniverse;
+	/** Virtual seconds since the runtime started. */
+	function now(): number;
+	/** Yields the calling spec for `seconds` of virtual time while every server keeps running. */
+	function advance(seconds: number): void;
+	/** Yields until `predicate()` is true, checking every frame; returns false after `timeout` virtual seconds (default 60). */
+	function waitUntil(predicate: () => boolean, timeout?: number): boolean;
+	/** Lets the current frame finish: deferred threads and signal handlers run. */
+	function flush(): void;
+	/** Frame length in seconds (item 52). Default 1/60. Long simulations may use a coarser step. */
+	function setFrameStep(seconds: number): void;
+	/** The host server that runs the specs. */
+	function host(): KitServer;
+}
