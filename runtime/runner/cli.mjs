@@ -10,7 +10,9 @@ import { repoRoot } from "./Host.mjs";
 const args = process.argv.slice(2);
 const noBuild = args.includes("--no-build");
 const verbose = args.includes("--verbose") || process.env.SL_VERBOSE === "1";
-const pattern = args.filter(a => !a.startsWith("--")).join(" ");
+const projectIndex = args.indexOf("--project");
+const project = projectIndex >= 0 ? args[projectIndex + 1] : undefined;
+const pattern = args.filter((a, i) => !a.startsWith("--") && (projectIndex < 0 || i !== projectIndex + 1)).join(" ");
 const wallLimitMs = Number(process.env.SL_TEST_WALL_LIMIT_MS ?? 20 * 60 * 1000);
 const perTestVirtualLimit = Number(process.env.SL_TEST_VIRTUAL_LIMIT ?? 6 * 3600);
 
@@ -33,7 +35,7 @@ if (!noBuild) {
 }
 
 const worker = new Worker(path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.mjs"), {
-	workerData: { pattern, perTestVirtualLimit, wallLimitMs, verbose },
+	workerData: { pattern, perTestVirtualLimit, wallLimitMs, verbose, project },
 	stdout: false,
 	stderr: false,
 });

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createHost } from "./Host.mjs";
 
-const { pattern, perTestVirtualLimit, wallLimitMs, verbose } = workerData;
-const { main } = await createHost();
+const { pattern, perTestVirtualLimit, wallLimitMs, verbose, project } = workerData;
+const { main } = await createHost({ project });
 const [result] = await main.runTests(pattern, perTestVirtualLimit, wallLimitMs, verbose);
 parentPort.postMessage({ result: String(result) });

@@ -55,7 +55,9 @@ export = () => {
 		it("errors on unknown members with Roblox's message", () => {
 			const folder = new Instance("Folder");
 			folder.Name = "Box";
-			expect(() => (folder as unknown as { Nope: unknown }).Nope).to.throw("Nope is not a valid member of Folder");
+			expect(() => (folder as unknown as { Nope: unknown }).Nope).to.throw(
+				"Nope is not a valid member of Folder",
+			);
 		});
 
 		it("WaitForChild yields until the child appears", () => {
@@ -78,9 +80,9 @@ export = () => {
 			task.spawn(() => root.WaitForChild("Never"));
 			Kit.advance(6);
 			const warnings = Kit.host().outputOf("warn");
-			expect(warnings.includes(`Infinite yield possible on 'ReplicatedStorage.Waiting:WaitForChild("Never")'`)).to.equal(
-				true,
-			);
+			expect(
+				warnings.includes(`Infinite yield possible on 'ReplicatedStorage.Waiting:WaitForChild("Never")'`),
+			).to.equal(true);
 			expect(root.WaitForChild("AlsoNever", 1)).to.equal(undefined);
 			root.Destroy();
 		});

@@ -107,8 +107,7 @@ export = () => {
 			const universe = Kit.createUniverse();
 			const plain = universe.startServer();
 			const skewed = universe.startServer({ clockSkew: 600 });
-			const difference =
-				skewed.require<Ticker>(TICKER).wallClock() - plain.require<Ticker>(TICKER).wallClock();
+			const difference = skewed.require<Ticker>(TICKER).wallClock() - plain.require<Ticker>(TICKER).wallClock();
 			expect(difference).to.equal(600);
 			skewed.setClockSkew(-600);
 			expect(skewed.require<Ticker>(TICKER).wallClock() - plain.require<Ticker>(TICKER).wallClock()).to.equal(

@@ -64,7 +64,7 @@ export = () => {
 			let onceCalls = 0;
 			const connection = event.Event.Once(() => onceCalls++);
 			task.delay(0.1, () => event.Fire("payload", 7));
-			const [text, value] = event.Event.Wait() as unknown as LuaTuple<[string, number]>;
+			const [text, value] = event.Event.Wait();
 			Kit.flush();
 			event.Fire();
 			Kit.flush();
@@ -93,9 +93,9 @@ export = () => {
 				log.push("after");
 				expect(log.join(",")).to.equal(expected);
 			}
-			expect((immediate.game.GetService("Workspace") as unknown as { SignalBehavior: EnumItem }).SignalBehavior).to.equal(
-				Enum.SignalBehavior.Immediate,
-			);
+			expect(
+				(immediate.game.GetService("Workspace") as unknown as { SignalBehavior: EnumItem }).SignalBehavior,
+			).to.equal(Enum.SignalBehavior.Immediate);
 			universe.destroy();
 		});
 

@@ -1,0 +1,35 @@
+// The runner's own test: a failing spec, a spec module that cannot load and a spec that never finishes must each
+// make `npm test` exit non-zero with the summary line last; a passing run must exit zero.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cases = [
+	{ name: "passing", code: 0, summary: "1 passed, 0 failed, 0 skipped" },
+	{ name: "failing", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
+	{ name: "load-error", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
+	{ name: "hung", code: 1, summary: "0 passed, 1 failed, 0 skipped", stderr: "did not finish within 60 virtual seconds" },
+];
+
+let failures = 0;
+for (const c of cases) {
+	const result = spawnSync(
+		process.execPath,
+		[path.join(here, "cli.mjs"), "--no-build", "--project", path.join(here, "fixtures", `${c.name}.project.json`)],
+		{ encoding: "utf8", env: { ...process.env, SL_TEST_VIRTUAL_LIMIT: "60" } },
+	);
+	const lines = result.stdout.trimEnd().split("\n");
+	const last = lines[lines.length - 1];
+	const problems = [];
+	if (result.status !== c.code) problems.push(`exit code ${result.status}, expected ${c.code}`);
+	if (last !== c.summary) problems.push(`last line "${last}", expected "${c.summary}"`);
+	if (c.stderr && !result.stderr.includes(c.stderr)) problems.push(`stderr lacks "${c.stderr}"`);
+	if (problems.length > 0) {
+		failures++;
+		process.stdout.write(`runner self-test ${c.name}: FAILED (${problems.join("; ")})\n${result.stdout}${result.stderr}\n`);
+	} else {
+		process.stdout.write(`runner self-test ${c.name}: ok\n`);
+	}
+}
+if (failures > 0) process.exit(1);
