@@ -51,7 +51,8 @@ export async function createHost(options = {}) {
 	const fn = (name, value) => env.set(name, value, true);
 	fn("__load", (source, chunkName) => state.loadstring(source, chunkName, true));
 	fn("__engineSource", rel => {
-		const file = path.join(runtimeDir, `${rel}.luau`);
+		// Paths starting with "/" are relative to the repository (benchmarks, the demo); others to runtime/.
+		const file = rel.startsWith("/") ? path.join(repoRoot, `${rel.slice(1)}.luau`) : path.join(runtimeDir, `${rel}.luau`);
 		return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
 	});
 	fn("__out", (kind, serverId, text) => onOutput(kind, serverId, text));
@@ -71,5 +72,10 @@ export async function createHost(options = {}) {
 
 	const boot = state.loadstring(fs.readFileSync(path.join(runtimeDir, "engine/Boot.luau"), "utf8"), "=runtime/engine/Boot", true);
 	const [main] = await boot();
-	return { state, main, builder };
+	/** Runs a Luau file of the repository (path without extension, from the repo root) that returns function(argument, Main). */
+	async function runScript(repoPath, argument = "") {
+		const [result] = await main.runScript(`/${repoPath}`, argument);
+		return result;
+	}
+	return { state, main, builder, runScript };
 }
