@@ -1,3 +1,54 @@
-export function hello(x: number) {
-	return x * 2;
-}
+export {
+	Defaults,
+	QueryConfig,
+	Default_LockerSpec_ReportDataStoreError,
+	Default_RemoteChangeSender_ReportDataStoreError,
+} from "./config";
+export type { DefaultsTable } from "./config";
+export {
+	GetRequestErrorKind,
+	classifyRequestError,
+	ErrorMessages,
+	formatErrorMessage,
+	LockerErrorCreate,
+} from "./errors";
+export type { RequestErrorKind, RequestErrorClass, LockerErrorKind, LockerError } from "./errors";
+export { TableDeepCopy } from "./util/TableDeepCopy";
+export { TableRestoreBackup } from "./util/TableRestoreBackup";
+export { LogErrorVariations, LogPrefixCreate } from "./util/log";
+export type {
+	SaveData,
+	StoredSession,
+	PurchaseRecord,
+	ProductCreditRecord,
+	SD_RemoteChange_Base,
+	RawSaveData,
+} from "./protocol/format";
+export type { SaveDataMigrator, SaveDataPatcher, SaveDataMigrators, SaveDataPatchers } from "./protocol/migrate";
+export {
+	markForeignWrite,
+	appendRemoteChanges,
+	remoteChangesForWrite,
+	readRemoteChanges,
+} from "./protocol/remoteChanges";
+export { isSessionStale, holderWriteTimeMs } from "./protocol/staleness";
+export { ownershipProblem } from "./protocol/ownership";
+export { MigratorBuilder, MigratorBuilderCreate } from "./migration/MigratorBuilder";
+export {
+	RequestGateway,
+	RequestGatewayCreate,
+	DefaultGateway,
+	MAX_VALUE_LENGTH,
+	CLOCK_PROBE_KEY,
+} from "./gateway/RequestGateway";
+export type { RequestGatewayOptions, GatewayResult } from "./gateway/RequestGateway";
+export { FakeDataStore } from "./gateway/FakeDataStore";
+export type { FakeDataStoreOptions } from "./gateway/FakeDataStore";
+export type { DataStoreLike, KeyInfoLike } from "./gateway/types";
+export type { LockerSpec, LoadStatus, LifecycleStatus, LifecycleReason, LockerPhase } from "./locker/LockerSpec";
+export { LockerState, DEFAULT_HOLD_KEY } from "./locker/LockerState";
+export { SavedConnection } from "./locker/SavedConnection";
+export type { SavedCallback } from "./locker/SavedConnection";
+export { LockerCreate, LockerCreatePlayer } from "./locker/LockerCreate";
+export { LockersShutdown } from "./shutdown/LockersShutdown";
+export type { LockersShutdownOptions } from "./shutdown/LockersShutdown";

@@ -1,0 +1,231 @@
+import { HttpService } from "@rbxts/services";
+import { classifyRequestError, RequestErrorClass } from "../errors";
+import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
+
+/** The DataStore's limit on a value's JSON length. */
+export const MAX_VALUE_LENGTH = 4_194_304;
+/** Reserved key written by clock probes, in the same store as the data. */
+export const CLOCK_PROBE_KEY = "__SessionLocker_Clock";
+
+export type GatewayOutcome =
+	"written" | "not_written" | "request_error" | "transform_threw" | "too_large" | "not_serializable" | "incomplete";
+
+/** What one gateway request ended with. */
+export interface GatewayResult {
+	Outcome: GatewayOutcome;
+	/** The stored value UpdateAsync returned (written) */
+	Value: unknown;
+	KeyInfo: KeyInfoLike | undefined;
+	/** Request error, transform error or serialization error text. */
+	ErrorMessage: string;
+	Class: RequestErrorClass | undefined;
+	/** JSON length of the value the transform produced (0 when it produced none). */
+	Size: number;
+}
+
+export interface RequestGatewayOptions {
+	/** JSON encoder used for the size check. Default HttpService. */
+	HttpService?: JsonEncoder;
+	/** Monotonic clock in seconds. Default os.clock. */
+	Clock?: () => number;
+	/** Source of LockIds and jitter. Default a new Random. */
+	Random?: Random;
+	/** Identity written into locks. Default game.PlaceId and game.JobId. */
+	PlaceId?: number;
+	JobId?: string;
+	/** Value size limit (JSON characters). Default 4,194,304. */
+	SizeLimit?: number;
+}
+
+/**
+ * The one place where DataStore requests happen on a server: it runs UpdateAsync with a protected transform
+ * (errors inside are caught and reported as such, never as a lost lock), checks the value's size before it is
+ * written, classifies request errors, computes backoff with jitter, counts requests, and keeps this server's estimate
+ * of the DataStore's clock.
+ *
+ * @example
+ * const gateway = RequestGatewayCreate({ Clock: os.clock });
+ * const spec: LockerSpec = { DataStore: store, Gateway: gateway, SaveDataVersion: 1, SaveDataCreator: () => ({ Version: 1, VersionPatch: 0 }) };
+ */
+export class RequestGateway {
+	/** Requests sent, all operations. */
+	RequestCount = 0;
+	/** Requests sent per operation name ("UpdateAsync_Load", "UpdateAsync_Save", ...). */
+	readonly RequestCountByOperation = new Map<string, number>();
+	readonly PlaceId: number;
+	readonly JobId: string;
+	readonly SizeLimit: number;
+	/** @hidden */ readonly clock: () => number;
+	/** @hidden */ readonly random: Random;
+	/** @hidden */ readonly http: JsonEncoder;
+	/** @hidden lower bound of (backend seconds - clock()) */ backendOffset: number | undefined;
+
+	constructor(options?: RequestGatewayOptions) {
+		this.clock = options?.Clock ?? os.clock;
+		this.random = options?.Random ?? new Random();
+		this.http = options?.HttpService ?? HttpService;
+		this.PlaceId = options?.PlaceId ?? game.PlaceId;
+		this.JobId = options?.JobId ?? game.JobId;
+		this.SizeLimit = options?.SizeLimit ?? MAX_VALUE_LENGTH;
+	}
+
+	/**
+	 * A lower bound of the DataStore's clock now, in seconds, or undefined before the first response with a
+	 * DataStoreKeyInfo. Derived from the UpdatedTime of writes this server made: errors make it early, which delays
+	 * takeovers rather than stealing live locks.
+	 */
+	BackendNow(): number | undefined {
+		const offset = this.backendOffset;
+		return offset === undefined ? undefined : this.clock() + offset;
+	}
+
+	/** Feeds a response's keyInfo into the clock estimate. */
+	ObserveKeyInfo(keyInfo: KeyInfoLike | undefined, clockAtResponse: number): void {
+		if (keyInfo === undefined) return;
+		const updated = keyInfo.UpdatedTime;
+		if (!typeIs(updated, "number")) return;
+		const offset = updated / 1000 - clockAtResponse;
+		if (this.backendOffset === undefined || offset > this.backendOffset) this.backendOffset = offset;
+	}
+
+	/** A new random LockId in [0, 2^32-1]. */
+	NewLockId(): number {
+		return this.random.NextInteger(0, 4294967295);
+	}
+
+	/**
+	 * Seconds to wait before retry number `failures` (1 for the first retry): exponential from `base`, capped at
+	 * 6 × base, with ±20 % jitter so servers that failed together do not retry together.
+	 */
+	RetryDelay(base: number, failures: number): number {
+		const exponent = math.max(failures - 1, 0);
+		const delay = math.min(base * 2 ** exponent, base * 6);
+		return delay * this.random.NextNumber(0.8, 1.2);
+	}
+
+	/** JSON length of a value as the DataStore would measure it, or the encoder's error. */
+	Measure(value: unknown): LuaTuple<[boolean, number | string]> {
+		const [ok, encoded] = pcall(() => this.http.JSONEncode(value));
+		if (!ok) return $tuple(false as boolean, tostring(encoded) as number | string);
+		return $tuple(true as boolean, (encoded as string).size() as number | string);
+	}
+
+	/**
+	 * One UpdateAsync. `produce` computes the value to write from the current one (undefined: write nothing); it
+	 * runs under pcall, and its value is size-checked before it is handed back to the DataStore. UserIds are
+	 * `userIds`; metadata is carried over from the key so it is never cleared.
+	 * Yields; call it from a job thread.
+	 */
+	Update(
+		store: DataStoreLike,
+		key: string,
+		produce: (value: unknown, keyInfo: KeyInfoLike | undefined) => unknown,
+		userIds: Array<number>,
+		operation: string,
+	): GatewayResult {
+		const result: GatewayResult = {
+			Outcome: "incomplete",
+			Value: undefined,
+			KeyInfo: undefined,
+			ErrorMessage: "",
+			Class: undefined,
+			Size: 0,
+		};
+		let ran = false;
+		let outcome = "incomplete" as GatewayOutcome;
+		const transform = (value: unknown, keyInfo: KeyInfoLike | undefined) => {
+			ran = true;
+			outcome = "incomplete";
+			result.ErrorMessage = "";
+			result.Size = 0;
+			const [ok, produced] = pcall(produce, value, keyInfo);
+			if (!ok) {
+				outcome = "transform_threw";
+				result.ErrorMessage = tostring(produced);
+				return $tuple(undefined, undefined, undefined);
+			}
+			if (produced === undefined) {
+				outcome = "not_written";
+				return $tuple(undefined, undefined, undefined);
+			}
+			const [measured, size] = this.Measure(produced);
+			if (!measured) {
+				outcome = "not_serializable";
+				result.ErrorMessage = size as string;
+				return $tuple(undefined, undefined, undefined);
+			}
+			result.Size = size as number;
+			if ((size as number) > this.SizeLimit) {
+				outcome = "too_large";
+				return $tuple(undefined, undefined, undefined);
+			}
+			outcome = "written";
+			const metadata = keyInfo !== undefined ? keyInfo.GetMetadata() : undefined;
+			return $tuple(produced as unknown, userIds, metadata);
+		};
+		this.count(operation);
+		let returned: unknown;
+		let keyInfo: KeyInfoLike | undefined;
+		const [ok, err] = pcall(() => {
+			const [value, info] = store.UpdateAsync(key, transform);
+			returned = value;
+			keyInfo = info;
+		});
+		const clockAtResponse = this.clock();
+		if (!ok) {
+			const message = tostring(err);
+			result.Outcome = "request_error";
+			result.ErrorMessage = message;
+			result.Class = classifyRequestError(message);
+			return result;
+		}
+		this.ObserveKeyInfo(keyInfo, clockAtResponse);
+		if (!ran) outcome = "incomplete";
+		if (outcome === "written" && returned === undefined) {
+			// UpdateAsync returned nil although our transform produced a value: the write did not happen
+			// (for example the engine swallowed an error after the transform). Retry, never treat as lost.
+			outcome = "incomplete";
+			result.ErrorMessage = "UpdateAsync returned nil after the transform produced a value";
+		}
+		if (outcome === "incomplete" && result.ErrorMessage === "") {
+			result.ErrorMessage = "UpdateAsync returned without completing the transform";
+		}
+		result.Outcome = outcome;
+		result.Value = returned;
+		result.KeyInfo = keyInfo;
+		return result;
+	}
+
+	/**
+	 * Writes the reserved clock key once so the response's UpdatedTime calibrates `BackendNow`. Used when a load
+	 * meets a held lock before this server has any estimate. Yields.
+	 */
+	ProbeClock(store: DataStoreLike): GatewayResult {
+		return this.Update(store, CLOCK_PROBE_KEY, () => ({ ProbedBy: this.JobId }), [], "UpdateAsync_ClockProbe");
+	}
+
+	/** @hidden */
+	count(operation: string): void {
+		this.RequestCount += 1;
+		this.RequestCountByOperation.set(operation, (this.RequestCountByOperation.get(operation) ?? 0) + 1);
+	}
+}
+
+let defaultGateway: RequestGateway | undefined;
+
+/**
+ * Creates a request gateway. Most games use the default one (`DefaultGateway()`); create your own to inject
+ * services or to simulate several servers in one place.
+ *
+ * @example
+ * const gateway = RequestGatewayCreate({ PlaceId: 1, JobId: "server-a", Clock: () => myClock });
+ */
+export function RequestGatewayCreate(options?: RequestGatewayOptions): RequestGateway {
+	return new RequestGateway(options);
+}
+
+/** This server's shared gateway, created on first use with the real services. */
+export function DefaultGateway(): RequestGateway {
+	if (defaultGateway === undefined) defaultGateway = new RequestGateway();
+	return defaultGateway;
+}

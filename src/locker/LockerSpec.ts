@@ -1,0 +1,74 @@
+import type { LockerError } from "../errors";
+import type { RequestGateway } from "../gateway/RequestGateway";
+import type { DataStoreLike } from "../gateway/types";
+import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
+import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
+import type { LockerState } from "./LockerState";
+
+/**
+ * `"loading"` (initial, after any reset), `"data_store_request_fail"`, `"session_is_locked"`, `"invalid_version"`
+ * (see `LoadMinimumServerVersion`), `"invalid_data"` (the stored value is not save data; it is never overwritten),
+ * or `"loaded"` (SaveData is the real persistent data).
+ */
+export type LoadStatus =
+	"loading" | "data_store_request_fail" | "session_is_locked" | "invalid_version" | "invalid_data" | "loaded";
+
+export type LifecycleStatus =
+	"replaced" | "before_save" | "before_save_transform" | "saved" | "idling" | "deleted" | "destroyed";
+
+export type LifecycleReason = "r_loaded" | "r_released" | "r_lost" | "none";
+
+/** The explicit state of a LockerState. */
+export type LockerPhase = "idle" | "loading" | "held" | "releasing" | "deleted";
+
+/**
+ * Configuration shared by LockerStates (and RemoteChangeSenders). Every optional config falls back to `Defaults`
+ * at use time.
+ * **Callbacks run synchronously, some inside UpdateAsync transforms: they must not yield and should not throw.**
+ *
+ * @example
+ * interface PlayerData extends SaveData { Gold: number }
+ * const spec: LockerSpec<PlayerData> = {
+ * 	DataStore: DataStoreService.GetDataStore("Players"),
+ * 	SaveDataVersion: 1,
+ * 	SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
+ * };
+ */
+export interface LockerSpec<T extends SaveData = SaveData> {
+	/** The DataStore (or any object with a compatible UpdateAsync, such as FakeDataStore). */
+	DataStore: DataStore | DataStoreLike;
+	/** The current save data version, starting at 1. */
+	SaveDataVersion: number;
+	/** Makes fresh save data. Runs inside the load transform for a new key. **Must return a new table each call.** */
+	SaveDataCreator: (LS: LockerState<T>) => T;
+	SaveDataMigrators?: SaveDataMigrators;
+	SaveDataPatchers?: SaveDataPatchers;
+	/** Lifecycle events; "before_save_transform" runs inside the transform and may run more than once per save. */
+	Lifecycle?: (LS: LockerState<T>, Status: LifecycleStatus, Reason: LifecycleReason) => void;
+	LoadStatusChanged?: (LS: LockerState<T>) => void;
+	/** Moves edits made on the offline data into the loaded data; mark a save yourself if you change anything. */
+	MergeOfflineSaveDataWithLoadedSaveData?: (LS: LockerState<T>, OfflineSaveData: T, LoadedSaveData: T) => void;
+	/** Applies one remote change to the holder's data; true consumes it, false keeps it for later. */
+	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean;
+	ProductCreditChanged?: (
+		LS: LockerState<T>,
+		SaveData: T,
+		ProductId: number,
+		ChangeAmount: number,
+		UserData?: unknown,
+	) => void;
+	/** Error reporter; `Defaults.LockerSpec_ReportDataStoreError` when absent. */
+	ReportDataStoreError?: (LS: LockerState<T>, Operation: string, Message: string, Err: LockerError) => void;
+	/** A fixed initial remote value for every key, fed through an in-memory backend (no real writes). */
+	DataStoreTestData?: unknown;
+	/** The request gateway; `DefaultGateway()` when absent. */
+	Gateway?: RequestGateway;
+
+	VerboseLogs?: boolean;
+	ReadOnlyDataStores?: boolean;
+	MaintainSessionPeriod?: number;
+	SessionExpiry?: number;
+	SessionRetryCooldown?: number;
+	PurchaseHistoryLimit?: number;
+	StrictMode?: boolean;
+}

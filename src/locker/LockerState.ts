@@ -1,0 +1,974 @@
+import { Defaults, QueryConfig } from "../config";
+import { LockerError, LockerErrorCreate, LockerErrorKind, ErrorFields } from "../errors";
+import { FakeDataStore, readOnlyBackendFor, ReadableDataStore, testDataBackendFor } from "../gateway/FakeDataStore";
+import { DefaultGateway, GatewayResult, RequestGateway } from "../gateway/RequestGateway";
+import { DataStoreLike } from "../gateway/types";
+import {
+	AcquireContext,
+	acquireResultCreate,
+	AcquireResult,
+	acquireTransform,
+	normalizeCreatedSaveData,
+} from "../protocol/acquire";
+import { RawSaveData, SaveData, SD_RemoteChange_Base, StoredSession } from "../protocol/format";
+import { SaveDataMigrator, SaveDataMigrators, SaveDataPatcher, SaveDataPatchers } from "../protocol/migrate";
+import { readRemoteChanges } from "../protocol/remoteChanges";
+import { saveResultCreate, SaveResult, saveTransform } from "../protocol/save";
+import { callUser } from "../util/callUser";
+import { deepFreeze } from "../util/deepFreeze";
+import { TableDeepCopy } from "../util/TableDeepCopy";
+import { TableRestoreBackup } from "../util/TableRestoreBackup";
+import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec } from "./LockerSpec";
+import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
+
+/** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
+export const DEFAULT_HOLD_KEY = "__SessionLocker";
+/** A crashed job is retried after this many seconds. */
+const CRASHED_JOB_RETRY = 10;
+
+interface LoadJobResult {
+	Request: GatewayResult;
+	Acquire: AcquireResult;
+	Session: StoredSession;
+}
+
+interface SaveJobResult {
+	Request: GatewayResult | undefined;
+	Save: SaveResult;
+	/** ChangeId_Pending captured inside the transform that ran last. */
+	ChangeId: number;
+	/** ProcessedRemoteChanges captured inside the transform that ran last. */
+	Processed: Set<number>;
+	/** JSON length when the pre-request size check refused to send. */
+	PreflightSize: number | undefined;
+	PreflightError: string | undefined;
+}
+
+interface Job {
+	Kind: "load" | "save";
+	Thread: thread | undefined;
+	Done: boolean;
+	Load: LoadJobResult | undefined;
+	SaveResult: SaveJobResult | undefined;
+}
+
+function isValidKey(key: unknown): LuaTuple<[boolean, string]> {
+	if (!typeIs(key, "string")) return $tuple(false, `not a string but a ${typeOf(key)}`);
+	if (key.size() === 0) return $tuple(false, "empty");
+	if (key.size() > 50) return $tuple(false, `${key.size()} bytes long`);
+	return $tuple(true, "");
+}
+
+/**
+ * Session-locked save data for one DataStore key: an explicit state machine (idle → loading → held → releasing →
+ * idle → deleted) that you advance with `SessionUpdate(now)` every Heartbeat. Requests run in their own threads
+ * through the server's RequestGateway; their results are applied on the next `SessionUpdate`.
+ *
+ * @example
+ * const ls = LockerCreatePlayer(spec, player);
+ * ls.MarkShouldAcquire();
+ * RunService.Heartbeat.Connect(() => {
+ * 	if (ls.SessionUpdate(os.clock()) && leaving) ls.MarkDeleted();
+ * });
+ */
+export class LockerState<T extends SaveData = SaveData> implements SavedConnectionOwner {
+	readonly LockerSpec: LockerSpec<T>;
+	readonly DataStoreKey: string;
+	readonly AssociatedUserIds: Array<number>;
+	readonly LogPrefix: string;
+	/** No DataStore requests at all: loads succeed with the local data and saves pretend to succeed. */
+	readonly DisableAPIs: boolean;
+
+	/**
+	 * The save data: always present (offline defaults until loaded and after a reset) and always the same table,
+	 * overwritten in place. **Tables inside it are replaced on load; do not keep references to them.**
+	 */
+	readonly SaveData: T;
+	LoadStatus: LoadStatus = "loading";
+	/** With LoadStatus "invalid_version": the first server version able to load the stored data. */
+	LoadMinimumServerVersion: number | undefined;
+	/** The last error reported for this locker, with its kind; cleared by the next successful request. */
+	LastError: LockerError | undefined;
+	/** The explicit state. */
+	State: LockerPhase = "idle";
+	/** The lock this locker holds, or undefined. */
+	Session: StoredSession | undefined;
+	/** Set it to false while external state is not yet reflected in SaveData; `IsAvailable()` reads it. */
+	IsSyncing = true;
+	IsIdling = false;
+	IsDeleted = false;
+	/** The hold keys keeping the session alive (`MarkShouldAcquire`). */
+	readonly InUse = new Set<unknown>();
+	ChangeId_Pending = 0;
+	ChangeId_PendingForce = 0;
+	ChangeId_Saved = 0;
+	readonly SavedConnections = new Array<SavedConnection>();
+	/** Ids of remote changes applied locally but not yet removed from the key by a save. */
+	readonly ProcessedRemoteChanges = new Set<number>();
+
+	/** @hidden */ readonly store: DataStoreLike | undefined;
+	/** @hidden */ readonly gateway: RequestGateway;
+	/** @hidden */ inUseCount = 0;
+	/** @hidden */ job: Job | undefined;
+	/** @hidden */ nextAttemptAt = 0;
+	/** @hidden */ autosaveAt = 0;
+	/** @hidden */ failures = 0;
+	/** @hidden */ loadBlocked = false;
+	/** @hidden */ fatalSaveBlocked = false;
+	/** @hidden the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
+	pendingSession: StoredSession | undefined;
+	/** @hidden */ warnedDeleted = false;
+
+	constructor(
+		spec: LockerSpec<T>,
+		key: string,
+		userIds: Array<number>,
+		logPrefix: string | undefined,
+		disableAPIs: boolean | undefined,
+	) {
+		const [validKey, why] = isValidKey(key);
+		if (!validKey) error(LockerErrorCreate("invalid_key", "LockerCreate", { key, detail: why }).Message, 2);
+		assert(typeIs(spec, "table"), "LockerCreate: LockerSpec must be a table");
+		assert(typeIs(spec.SaveDataCreator, "function"), "LockerCreate: LockerSpec.SaveDataCreator must be a function");
+		assert(
+			typeIs(spec.SaveDataVersion, "number") && spec.SaveDataVersion >= 1 && spec.SaveDataVersion % 1 === 0,
+			"LockerCreate: LockerSpec.SaveDataVersion must be an integer >= 1",
+		);
+		this.LockerSpec = spec;
+		this.DataStoreKey = key;
+		this.AssociatedUserIds = userIds;
+		this.LogPrefix = logPrefix ?? `[SessionLocker]:[${key}]`;
+		this.DisableAPIs = disableAPIs === true;
+
+		let fake: FakeDataStore | undefined;
+		if (spec.DataStoreTestData !== undefined) {
+			fake = testDataBackendFor(spec, spec.DataStoreTestData);
+		} else if (QueryConfig(spec.ReadOnlyDataStores, Defaults.ReadOnlyDataStores)) {
+			fake = readOnlyBackendFor(spec.DataStore as unknown as ReadableDataStore);
+		}
+		this.store = fake ?? (spec.DataStore as unknown as DataStoreLike);
+		this.gateway = fake !== undefined ? fake.Gateway : (spec.Gateway ?? DefaultGateway());
+
+		// Validate the creator now, loudly: a bad creator would otherwise only surface inside a transform.
+		const created = this.createOffline(true);
+		this.SaveData = created as unknown as T;
+		this.resetTo("r_released", true);
+	}
+
+	// ---------------------------------------------------------------- public API
+
+	/**
+	 * Asks for the session to be held, under `HoldKey` (default "__SessionLocker"). The session is kept while any
+	 * hold key is in use; ProductPurchaser uses its own key so a purchase can finish before release.
+	 */
+	MarkShouldAcquire(HoldKey?: unknown): void {
+		if (this.IsDeleted) {
+			this.misuse("used_after_delete", "MarkShouldAcquire");
+			return;
+		}
+		const holdKey = HoldKey ?? DEFAULT_HOLD_KEY;
+		if (this.InUse.has(holdKey)) return;
+		this.InUse.add(holdKey);
+		this.inUseCount += 1;
+		this.IsIdling = false;
+	}
+
+	/** Drops the hold `HoldKey` (default "__SessionLocker"); when none is left, the session is released. */
+	MarkShouldRelease(HoldKey?: unknown): void {
+		const holdKey = HoldKey ?? DEFAULT_HOLD_KEY;
+		if (!this.InUse.has(holdKey)) return;
+		this.InUse.delete(holdKey);
+		this.inUseCount -= 1;
+	}
+
+	/** Drops every hold key at once (used by shutdown). */
+	MarkShouldReleaseAll(): void {
+		this.InUse.clear();
+		this.inUseCount = 0;
+	}
+
+	/** Records that SaveData changed; the change rides along with the next autosave or forced save. */
+	MarkShouldSave(): void {
+		this.ChangeId_Pending += 1;
+		if (this.fatalSaveBlocked) {
+			// The data changed since the fatal error, so a retry is no longer blind.
+			this.fatalSaveBlocked = false;
+			this.nextAttemptAt = 0;
+		}
+	}
+
+	/** Records a change that must be saved as soon as possible (a save starts on the next SessionUpdate). */
+	MarkForceSave(): void {
+		this.MarkShouldSave();
+		this.ChangeId_PendingForce = this.ChangeId_Pending;
+	}
+
+	/** True when a session is held, LoadStatus is "loaded" and IsSyncing: edits now are in the next save. */
+	IsAvailable(): boolean {
+		return this.Session !== undefined && this.LoadStatus === "loaded" && this.IsSyncing;
+	}
+
+	/**
+	 * Marks an idle locker deleted (terminal): fires "deleted" and resolves remaining waiters with false.
+	 * **Only legal when `SessionUpdate` returned true; otherwise it is refused (an error in strict mode).**
+	 */
+	MarkDeleted(): void {
+		if (this.IsDeleted) return;
+		if (this.Session !== undefined || this.job !== undefined || this.inUseCount > 0) {
+			this.misuse("not_idle", "MarkDeleted");
+			return;
+		}
+		this.IsDeleted = true;
+		this.IsIdling = true;
+		this.State = "deleted";
+		this.failAllSavedConnections();
+		this.fireLifecycle("deleted", "none");
+	}
+
+	/**
+	 * Advances the state machine; call it every Heartbeat with a monotonic clock (`os.clock()`). Returns true when
+	 * the locker is idle and may be deleted. Idle lockers return at once without allocating.
+	 */
+	SessionUpdate(HeartbeatNow: number): boolean {
+		if (this.IsDeleted) {
+			if (!this.warnedDeleted) {
+				this.warnedDeleted = true;
+				this.misuse("used_after_delete", "SessionUpdate");
+			}
+			return true;
+		}
+		const job = this.job;
+		if (job !== undefined) {
+			if (job.Done) {
+				this.job = undefined;
+				if (job.Kind === "load") this.consumeLoad(job, HeartbeatNow);
+				else this.consumeSave(job, HeartbeatNow);
+			} else if (job.Thread !== undefined && coroutine.status(job.Thread) === "dead") {
+				this.job = undefined;
+				this.nextAttemptAt = HeartbeatNow + CRASHED_JOB_RETRY;
+				this.report("job_crashed", job.Kind === "load" ? "UpdateAsync_Load" : "UpdateAsync_Save", {
+					delay: CRASHED_JOB_RETRY,
+				});
+			} else {
+				return false;
+			}
+		}
+		if (this.Session === undefined) {
+			if (this.inUseCount > 0) {
+				this.State = "loading";
+				if (HeartbeatNow >= this.nextAttemptAt && !this.loadBlocked) this.startLoad();
+				return false;
+			}
+			if (!this.IsIdling) this.enterIdle();
+			return true;
+		}
+		if (this.inUseCount === 0) {
+			this.State = "releasing";
+			if (HeartbeatNow >= this.nextAttemptAt) this.startSave();
+		} else {
+			this.State = "held";
+			if (
+				HeartbeatNow >= this.nextAttemptAt &&
+				(HeartbeatNow >= this.autosaveAt || this.ChangeId_PendingForce > this.ChangeId_Saved)
+			) {
+				this.startSave();
+			}
+		}
+		return false;
+	}
+
+	/** Credit stored for a product (0 when none). */
+	ProductCreditQuery(ProductId: number): number {
+		const list = this.SaveData.ProductCredit;
+		if (list === undefined) return 0;
+		for (const entry of list) if (entry[0] === ProductId) return entry[1];
+		return 0;
+	}
+
+	/** Adds credit for a product, fires ProductCreditChanged and marks a save. */
+	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
+		if (Amount <= 0) return;
+		let list = this.SaveData.ProductCredit;
+		if (list === undefined) {
+			list = [];
+			this.SaveData.ProductCredit = list;
+		}
+		let found = false;
+		for (const entry of list) {
+			if (entry[0] === ProductId) {
+				entry[1] += Amount;
+				found = true;
+				break;
+			}
+		}
+		if (!found) list.push([ProductId, Amount]);
+		this.MarkShouldSave();
+		this.fireCreditChanged(ProductId, Amount, UserData);
+	}
+
+	/**
+	 * Uses credit if at least `Amount` is stored: subtracts it, fires ProductCreditChanged, marks a save and
+	 * returns true. With too little credit nothing changes and nothing fires (v13 fired anyway).
+	 */
+	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
+		const list = this.SaveData.ProductCredit;
+		if (list === undefined) return false;
+		for (let i = 0; i < list.size(); i++) {
+			const entry = list[i];
+			if (entry[0] !== ProductId) continue;
+			if (entry[1] < Amount) return false;
+			entry[1] -= Amount;
+			if (entry[1] <= 0) list.remove(i);
+			this.MarkShouldSave();
+			this.fireCreditChanged(ProductId, -Amount, UserData);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Waits for the changes marked so far (`MarkShouldSave`/`MarkForceSave`) to be saved. The callback (or thread)
+	 * gets true once a save covers them, false if the data is replaced first. Resolved at once when nothing is
+	 * pending (true) or no session is held (false).
+	 * **Mark the change before calling this, or it resolves true immediately.**
+	 */
+	WhenChangesSaved(Callback?: SavedCallback | thread, ...UserData: Array<unknown>): SavedConnection {
+		const connection = new SavedConnection(this, this.ChangeId_Pending, Callback, UserData);
+		if (this.Session === undefined) connection.Trigger(false);
+		else if (this.ChangeId_Pending <= this.ChangeId_Saved) connection.Trigger(true);
+		else this.SavedConnections.push(connection);
+		return connection;
+	}
+
+	/** Yields until the changes marked so far are saved (true) or discarded (false). **Yields.** */
+	YieldUntilChangesSaved(): boolean {
+		if (this.Session === undefined) return false;
+		if (this.ChangeId_Pending <= this.ChangeId_Saved) return true;
+		this.WhenChangesSaved(coroutine.running());
+		const [wasSaved] = coroutine.yield() as LuaTuple<[boolean]>;
+		return wasSaved === true;
+	}
+
+	// ---------------------------------------------------------------- hooks for ProductPurchaser / RemoteChangeSender
+
+	/** @hidden */
+	forgetSavedConnection(connection: SavedConnection): void {
+		const index = this.SavedConnections.indexOf(connection);
+		if (index >= 0) this.SavedConnections.unorderedRemove(index);
+	}
+
+	/**
+	 * Applies the remote changes in SaveData through `ProcessRemoteChange`; consumed ones are removed locally and
+	 * remembered until a save removes them from the key. Runs after a load (v13's B2 skipped changes present at
+	 * load) and after each save.
+	 */
+	ProcessRemoteChanges(): void {
+		const process = this.LockerSpec.ProcessRemoteChange;
+		const list = this.SaveData.RemoteChanges;
+		if (process === undefined || list === undefined || list.size() === 0) return;
+		const kept = new Array<SD_RemoteChange_Base>();
+		let consumed = 0;
+		for (const change of list) {
+			const id = change.I;
+			if (id !== undefined && this.ProcessedRemoteChanges.has(id)) continue;
+			const outcome = callUser(this.strict(), process, this.SaveData, change);
+			if (!outcome.Ok) this.reportCallback("ProcessRemoteChange", outcome.Yielded, outcome.Error);
+			if (outcome.Ok && outcome.Value === true) {
+				consumed += 1;
+				if (id !== undefined) this.ProcessedRemoteChanges.add(id);
+			} else {
+				kept.push(change);
+			}
+		}
+		this.SaveData.RemoteChanges = kept.size() > 0 ? kept : undefined;
+		if (consumed > 0) this.MarkShouldSave();
+	}
+
+	// ---------------------------------------------------------------- internals
+
+	/** @hidden */
+	strict(): boolean {
+		return QueryConfig(this.LockerSpec.StrictMode, Defaults.StrictMode);
+	}
+
+	/** @hidden */
+	report(kind: LockerErrorKind, operation: string, fields: ErrorFields, request?: GatewayResult): LockerError {
+		const withKey: { [name: string]: string | number | undefined } = { key: this.DataStoreKey };
+		for (const [k, v] of pairs(fields)) withKey[k as string] = v;
+		const err = LockerErrorCreate(
+			kind,
+			operation,
+			withKey,
+			request !== undefined && request.Class !== undefined
+				? { Message: request.ErrorMessage, Class: request.Class }
+				: undefined,
+		);
+		this.LastError = err;
+		const reporter = this.LockerSpec.ReportDataStoreError;
+		if (reporter !== undefined) {
+			const [ok, problem] = pcall(reporter, this, operation, err.Message, err);
+			if (!ok) warn(`${this.LogPrefix} ReportDataStoreError threw: ${tostring(problem)}`);
+		} else {
+			const [ok, problem] = pcall(Defaults.LockerSpec_ReportDataStoreError, this, operation, err.Message, err);
+			if (!ok) warn(`${this.LogPrefix} default ReportDataStoreError threw: ${tostring(problem)}`);
+		}
+		return err;
+	}
+
+	/** @hidden misuse of the API: reported, and an error in strict mode */
+	misuse(kind: LockerErrorKind, operation: string): void {
+		const err = this.report(kind, operation, {});
+		if (this.strict()) error(`${this.LogPrefix} ${err.Message}`, 3);
+	}
+
+	/** @hidden */
+	reportCallback(operation: string, yielded: boolean, message: string): void {
+		if (yielded) this.report("callback_yielded", operation, {});
+		else this.report("callback_failed", operation, { detail: message });
+	}
+
+	/** @hidden */
+	fireLifecycle(status: LifecycleStatus, reason: LifecycleReason): void {
+		const lifecycle = this.LockerSpec.Lifecycle;
+		if (lifecycle === undefined) return;
+		const outcome = callUser(this.strict(), lifecycle, this, status, reason);
+		if (!outcome.Ok) this.reportCallback(`Lifecycle(${status})`, outcome.Yielded, outcome.Error);
+	}
+
+	/** @hidden */
+	fireCreditChanged(productId: number, delta: number, userData: unknown): void {
+		const callback = this.LockerSpec.ProductCreditChanged;
+		if (callback === undefined) return;
+		const outcome = callUser(this.strict(), callback, this, this.SaveData, productId, delta, userData);
+		if (!outcome.Ok) this.reportCallback("ProductCreditChanged", outcome.Yielded, outcome.Error);
+	}
+
+	/** @hidden runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
+	createOffline(loud: boolean): RawSaveData {
+		const outcome = callUser(this.strict(), this.LockerSpec.SaveDataCreator, this);
+		let detail: string | undefined;
+		let data: RawSaveData | string = "nil";
+		if (!outcome.Ok) {
+			detail = outcome.Yielded ? "the creator yielded" : `the creator threw: ${outcome.Error}`;
+		} else {
+			data = normalizeCreatedSaveData(outcome.Value, this.LockerSpec.SaveDataVersion);
+			if (typeIs(data, "string")) detail = data;
+		}
+		if (detail === undefined && !typeIs(data, "string")) return data;
+		const err = LockerErrorCreate("invalid_save_data", "SaveDataCreator", { detail });
+		if (loud) error(`${this.LogPrefix} ${err.Message}`, 3);
+		this.report("invalid_save_data", "SaveDataCreator", { detail });
+		return {
+			Version: this.LockerSpec.SaveDataVersion,
+			VersionPatch: 0,
+			Purchases: [],
+			ProductCredit: [],
+		};
+	}
+
+	/** @hidden the creator as called inside the load transform */
+	creatorForTransform(): unknown {
+		const outcome = callUser(this.strict(), this.LockerSpec.SaveDataCreator, this);
+		if (!outcome.Ok) error(outcome.Yielded ? "SaveDataCreator yielded" : outcome.Error, 0);
+		return outcome.Value;
+	}
+
+	/** @hidden */
+	setLoadStatus(status: LoadStatus): void {
+		if (this.LoadStatus === status) return;
+		this.LoadStatus = status;
+		const changed = this.LockerSpec.LoadStatusChanged;
+		if (changed === undefined) return;
+		const outcome = callUser(this.strict(), changed, this);
+		if (!outcome.Ok) this.reportCallback("LoadStatusChanged", outcome.Yielded, outcome.Error);
+	}
+
+	/** @hidden resolves every waiter with false (the data they waited on is gone) */
+	failAllSavedConnections(): void {
+		const list = this.SavedConnections;
+		if (list.size() === 0) return;
+		const pending = table.clone(list);
+		list.clear();
+		for (const connection of pending) connection.Trigger(false);
+	}
+
+	/** @hidden resolves waiters covered by ChangeId_Saved; the others stay queued (v13's B3 dropped them) */
+	triggerCoveredSavedConnections(): void {
+		const list = this.SavedConnections;
+		if (list.size() === 0) return;
+		const covered = new Array<SavedConnection>();
+		const saved = this.ChangeId_Saved;
+		for (let i = list.size() - 1; i >= 0; i--) {
+			const connection = list[i];
+			if (!connection.Connected) list.unorderedRemove(i);
+			else if (connection.ChangeId <= saved) {
+				covered.push(connection);
+				list.unorderedRemove(i);
+			}
+		}
+		for (const connection of covered) connection.Trigger(true);
+	}
+
+	/** @hidden SessionReset: drop the session and go back to fresh offline data */
+	resetTo(reason: LifecycleReason, initial?: boolean): void {
+		this.Session = undefined;
+		this.pendingSession = undefined;
+		if (initial !== true) TableRestoreBackup(this.SaveData as unknown as RawSaveData, this.createOffline(false));
+		this.ChangeId_Pending = 0;
+		this.ChangeId_PendingForce = 0;
+		this.ChangeId_Saved = 0;
+		this.ProcessedRemoteChanges.clear();
+		this.fatalSaveBlocked = false;
+		this.failAllSavedConnections();
+		this.fireLifecycle("replaced", reason);
+		if (initial === true) {
+			const changed = this.LockerSpec.LoadStatusChanged;
+			if (changed !== undefined) {
+				const outcome = callUser(this.strict(), changed, this);
+				if (!outcome.Ok) this.reportCallback("LoadStatusChanged", outcome.Yielded, outcome.Error);
+			}
+		} else {
+			this.setLoadStatus("loading");
+		}
+	}
+
+	/** @hidden */
+	enterIdle(): void {
+		this.IsIdling = true;
+		this.State = "idle";
+		this.nextAttemptAt = 0;
+		this.failures = 0;
+		this.loadBlocked = false;
+		this.pendingSession = undefined;
+		// Fired once per entry into idle (v13 fired it on every idle tick).
+		this.fireLifecycle("idling", "none");
+	}
+
+	/** @hidden */
+	spawnJob(kind: "load" | "save", body: (job: Job) => void): void {
+		const job: Job = { Kind: kind, Thread: undefined, Done: false, Load: undefined, SaveResult: undefined };
+		this.job = job;
+		const thread = coroutine.create(body);
+		job.Thread = thread;
+		task.spawn(thread, job);
+	}
+
+	/** @hidden */
+	migratorsForTransform(): LuaTuple<[SaveDataMigrators | undefined, SaveDataPatchers | undefined]> {
+		const migrators = this.LockerSpec.SaveDataMigrators;
+		const patchers = this.LockerSpec.SaveDataPatchers;
+		if (!this.strict()) return $tuple(migrators, patchers);
+		// Strict mode: a yielding migrator is stopped and reported instead of erroring somewhere in the engine.
+		const strictMigrators: SaveDataMigrators = {};
+		const strictPatchers: SaveDataPatchers = {};
+		if (migrators !== undefined) {
+			for (const [v, m] of pairs(migrators)) {
+				const fn = m as SaveDataMigrator;
+				strictMigrators[v] = data => {
+					const outcome = callUser(true, fn, data);
+					if (!outcome.Ok) error(outcome.Yielded ? `migrator from ${v} yielded` : outcome.Error, 0);
+					return outcome.Value as number;
+				};
+			}
+		}
+		if (patchers !== undefined) {
+			for (const [v, p] of pairs(patchers)) {
+				const fn = p as SaveDataPatcher;
+				strictPatchers[v] = (data, patch) => {
+					const outcome = callUser(true, fn, data, patch);
+					if (!outcome.Ok) error(outcome.Yielded ? `patcher for ${v} yielded` : outcome.Error, 0);
+					return outcome.Value as number;
+				};
+			}
+		}
+		return $tuple(strictMigrators, strictPatchers);
+	}
+
+	/** @hidden */
+	startLoad(): void {
+		let session = this.pendingSession;
+		if (session === undefined) {
+			session = {
+				PlaceId: this.gateway.PlaceId,
+				JobId: this.gateway.JobId,
+				LockId: this.gateway.NewLockId(),
+				UpdatedAt: os.time(),
+			};
+			this.pendingSession = session;
+		}
+		const lock = session;
+		this.spawnJob("load", job => this.runLoadJob(job, lock));
+	}
+
+	/** @hidden the load job, in its own thread */
+	runLoadJob(job: Job, session: StoredSession): void {
+		const acquire = acquireResultCreate();
+		if (this.DisableAPIs) {
+			acquire.Status = "loaded";
+			acquire.Value = TableDeepCopy(this.SaveData as unknown as RawSaveData);
+			acquire.Value.Session = session;
+			job.Load = {
+				Request: {
+					Outcome: "written",
+					Value: acquire.Value,
+					KeyInfo: undefined,
+					ErrorMessage: "",
+					Class: undefined,
+					Size: 0,
+				},
+				Acquire: acquire,
+				Session: session,
+			};
+			job.Done = true;
+			return;
+		}
+		session.UpdatedAt = os.time();
+		const [migrators, patchers] = this.migratorsForTransform();
+		const context: { -readonly [K in keyof AcquireContext]: AcquireContext[K] } = {
+			NewSession: session,
+			Version: this.LockerSpec.SaveDataVersion,
+			Expiry: QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry),
+			BackendNow: this.gateway.BackendNow(),
+			CreateSaveData: () => this.creatorForTransform(),
+			Migrators: migrators,
+			Patchers: patchers,
+		};
+		const store = this.store as DataStoreLike;
+		const transform = (value: unknown, keyInfo: { UpdatedTime: number } | undefined) =>
+			acquireTransform(value, keyInfo, context, acquire);
+		let request = this.gateway.Update(
+			store,
+			this.DataStoreKey,
+			transform,
+			this.AssociatedUserIds,
+			"UpdateAsync_Load",
+		);
+		if (request.Outcome === "not_written" && acquire.Status === "need_clock") {
+			const probe = this.gateway.ProbeClock(store);
+			context.BackendNow = this.gateway.BackendNow();
+			if (probe.Outcome === "request_error") {
+				request = probe;
+			} else if (context.BackendNow !== undefined) {
+				request = this.gateway.Update(
+					store,
+					this.DataStoreKey,
+					transform,
+					this.AssociatedUserIds,
+					"UpdateAsync_Load",
+				);
+			}
+		}
+		job.Load = { Request: request, Acquire: acquire, Session: session };
+		job.Done = true;
+	}
+
+	/** @hidden */
+	retryLater(now: number): number {
+		this.failures += 1;
+		const base = QueryConfig(this.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
+		const delay = this.gateway.RetryDelay(base, this.failures);
+		this.nextAttemptAt = now + delay;
+		return delay;
+	}
+
+	/** @hidden */
+	consumeLoad(job: Job, now: number): void {
+		const result = job.Load as LoadJobResult;
+		const request = result.Request;
+		const acquire = result.Acquire;
+		const operation = "UpdateAsync_Load";
+		if (request.Outcome === "written" && acquire.Status === "loaded" && acquire.Value !== undefined) {
+			this.onLoaded(acquire.Value, result.Session, now);
+			return;
+		}
+		if (request.Outcome === "request_error") {
+			this.setLoadStatus("data_store_request_fail");
+			if (request.Class !== undefined && request.Class.Retry === "fatal") {
+				this.loadBlocked = true;
+				this.report("request_fatal", operation, { detail: request.ErrorMessage, delay: "∞" }, request);
+			} else {
+				const delay = this.retryLater(now);
+				this.report("request_failed", operation, { detail: request.ErrorMessage, delay }, request);
+			}
+			return;
+		}
+		if (request.Outcome === "transform_threw" || request.Outcome === "incomplete") {
+			this.setLoadStatus("data_store_request_fail");
+			this.retryLater(now);
+			this.report("transform_failed", operation, { detail: request.ErrorMessage });
+			return;
+		}
+		if (request.Outcome === "too_large") {
+			this.setLoadStatus("data_store_request_fail");
+			this.loadBlocked = true;
+			this.report("value_too_large", operation, { size: request.Size, limit: this.gateway.SizeLimit });
+			return;
+		}
+		if (request.Outcome === "not_serializable") {
+			this.setLoadStatus("data_store_request_fail");
+			this.loadBlocked = true;
+			this.report("value_not_serializable", operation, { detail: request.ErrorMessage });
+			return;
+		}
+		// Not written: the transform decided.
+		const status = acquire.Status;
+		if (status === "locked") {
+			this.setLoadStatus("session_is_locked");
+			const base = QueryConfig(this.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
+			this.nextAttemptAt = now + this.gateway.RetryDelay(base, 1);
+		} else if (status === "invalid_version") {
+			this.LoadMinimumServerVersion = acquire.MinimumServerVersion;
+			this.loadBlocked = true;
+			this.setLoadStatus("invalid_version");
+			this.report("invalid_version", operation, {
+				detail: acquire.Detail,
+				version: this.LockerSpec.SaveDataVersion,
+				minimum: acquire.MinimumServerVersion,
+			});
+		} else if (status === "migration_failed") {
+			// Migrators are deterministic: retrying cannot help; a server with a fixed migrator can.
+			this.LoadMinimumServerVersion = this.LockerSpec.SaveDataVersion + 1;
+			this.loadBlocked = true;
+			this.setLoadStatus("invalid_version");
+			this.report("migration_failed", operation, { detail: acquire.Detail });
+		} else if (status === "invalid_data") {
+			this.loadBlocked = true;
+			this.setLoadStatus("invalid_data");
+			this.report("invalid_stored_data", operation, { detail: acquire.Detail });
+		} else if (status === "invalid_save_data") {
+			this.loadBlocked = true;
+			this.setLoadStatus("data_store_request_fail");
+			this.report("invalid_save_data", operation, { detail: acquire.Detail });
+		} else {
+			// need_clock without a usable probe, or a transform that never decided.
+			this.setLoadStatus("data_store_request_fail");
+			const delay = this.retryLater(now);
+			this.report("request_failed", operation, { detail: `load could not complete (${status})`, delay });
+		}
+	}
+
+	/** @hidden */
+	onLoaded(value: RawSaveData, session: StoredSession, now: number): void {
+		this.Session = session;
+		this.pendingSession = undefined;
+		this.failures = 0;
+		this.nextAttemptAt = 0;
+		this.LastError = undefined;
+		this.autosaveAt = now + QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
+		const merge = this.LockerSpec.MergeOfflineSaveDataWithLoadedSaveData;
+		let offline: T | undefined;
+		if (merge !== undefined) {
+			offline = TableDeepCopy(this.SaveData);
+			if (this.strict()) deepFreeze(offline);
+		}
+		TableRestoreBackup(this.SaveData as unknown as RawSaveData, value);
+		this.ChangeId_Pending = 0;
+		this.ChangeId_PendingForce = 0;
+		this.ChangeId_Saved = 0;
+		this.ProcessedRemoteChanges.clear();
+		this.failAllSavedConnections();
+		this.LoadStatus = "loaded";
+		this.State = this.inUseCount > 0 ? "held" : "releasing";
+		if (merge !== undefined && offline !== undefined) {
+			const outcome = callUser(this.strict(), merge, this, offline, this.SaveData);
+			if (!outcome.Ok)
+				this.reportCallback("MergeOfflineSaveDataWithLoadedSaveData", outcome.Yielded, outcome.Error);
+		}
+		this.ProcessRemoteChanges();
+		this.fireLifecycle("replaced", "r_loaded");
+		const changed = this.LockerSpec.LoadStatusChanged;
+		if (changed !== undefined) {
+			const outcome = callUser(this.strict(), changed, this);
+			if (!outcome.Ok) this.reportCallback("LoadStatusChanged", outcome.Yielded, outcome.Error);
+		}
+	}
+
+	/** @hidden */
+	startSave(): void {
+		const session = this.Session as StoredSession;
+		this.spawnJob("save", job => this.runSaveJob(job, session));
+	}
+
+	/** @hidden the save job, in its own thread */
+	runSaveJob(job: Job, session: StoredSession): void {
+		this.fireLifecycle("before_save", "none");
+		const save = saveResultCreate();
+		const result: SaveJobResult = {
+			Request: undefined,
+			Save: save,
+			ChangeId: 0,
+			Processed: new Set(),
+			PreflightSize: undefined,
+			PreflightError: undefined,
+		};
+		if (this.DisableAPIs) {
+			result.ChangeId = this.ChangeId_Pending;
+			save.Status = "saved";
+			save.Release = this.inUseCount === 0;
+			save.WrittenSession = save.Release ? undefined : session;
+			save.WrittenRemoteChanges = this.SaveData.RemoteChanges;
+			job.SaveResult = result;
+			job.Done = true;
+			return;
+		}
+		// Size check before the request: an oversized value is never sent, truncated or dropped.
+		const [measured, size] = this.gateway.Measure(this.SaveData);
+		if (!measured) {
+			result.PreflightError = size as string;
+		} else if ((size as number) > this.gateway.SizeLimit) {
+			result.PreflightSize = size as number;
+		}
+		if (result.PreflightError !== undefined || result.PreflightSize !== undefined) {
+			job.SaveResult = result;
+			job.Done = true;
+			return;
+		}
+		const version = this.LockerSpec.SaveDataVersion;
+		const operation = this.inUseCount === 0 ? "UpdateAsync_Release" : "UpdateAsync_Save";
+		result.Request = this.gateway.Update(
+			this.store as DataStoreLike,
+			this.DataStoreKey,
+			value => {
+				this.fireLifecycle("before_save_transform", "none");
+				result.ChangeId = this.ChangeId_Pending;
+				const processed = new Set<number>();
+				for (const id of this.ProcessedRemoteChanges) processed.add(id);
+				result.Processed = processed;
+				return saveTransform(
+					value,
+					{
+						Session: session,
+						Version: version,
+						// Read here, not at job start: a re-acquire that lands before the transform cancels the release.
+						Release: this.inUseCount === 0,
+						Snapshot: TableDeepCopy(this.SaveData as unknown as RawSaveData),
+						ProcessedRemoteIds: processed,
+						UpdatedAtLabel: os.time(),
+					},
+					save,
+				);
+			},
+			this.AssociatedUserIds,
+			operation,
+		);
+		job.SaveResult = result;
+		job.Done = true;
+	}
+
+	/** @hidden a fatal save problem: keep everything, retry only after the data changes or a maintain period */
+	blockSaves(now: number): number {
+		const period = QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
+		this.fatalSaveBlocked = true;
+		this.nextAttemptAt = now + period;
+		return period;
+	}
+
+	/** @hidden reports a fatal error unless the same one is already the last error ("reported once") */
+	reportOnce(kind: LockerErrorKind, operation: string, fields: ErrorFields, request?: GatewayResult): void {
+		const last = this.LastError;
+		if (last !== undefined && last.Kind === kind) {
+			const message = request !== undefined ? request.ErrorMessage : undefined;
+			if (message === last.RequestMessage) return;
+		}
+		this.report(kind, operation, fields, request);
+	}
+
+	/** @hidden */
+	consumeSave(job: Job, now: number): void {
+		const result = job.SaveResult as SaveJobResult;
+		const save = result.Save;
+		const request = result.Request;
+		const operation = save.Release || this.inUseCount === 0 ? "UpdateAsync_Release" : "UpdateAsync_Save";
+		if (result.PreflightSize !== undefined) {
+			const delay = this.blockSaves(now);
+			this.reportOnce("value_too_large", operation, {
+				size: result.PreflightSize,
+				limit: this.gateway.SizeLimit,
+				delay,
+			});
+			return;
+		}
+		if (result.PreflightError !== undefined) {
+			this.blockSaves(now);
+			this.reportOnce("value_not_serializable", operation, { detail: result.PreflightError });
+			return;
+		}
+		if (!this.DisableAPIs) {
+			const r = request as GatewayResult;
+			if (r.Outcome === "request_error") {
+				if (r.Class !== undefined && r.Class.Retry === "fatal") {
+					const delay = this.blockSaves(now);
+					this.reportOnce("request_fatal", operation, { detail: r.ErrorMessage, delay }, r);
+				} else {
+					const delay = this.retryLater(now);
+					this.report("request_failed", operation, { detail: r.ErrorMessage, delay }, r);
+				}
+				return;
+			}
+			if (r.Outcome === "too_large") {
+				const delay = this.blockSaves(now);
+				this.reportOnce("value_too_large", operation, { size: r.Size, limit: this.gateway.SizeLimit, delay });
+				return;
+			}
+			if (r.Outcome === "not_serializable") {
+				this.blockSaves(now);
+				this.reportOnce("value_not_serializable", operation, { detail: r.ErrorMessage });
+				return;
+			}
+			if (r.Outcome === "transform_threw" || r.Outcome === "incomplete") {
+				// Not a lost lock: nothing says another server owns the key. Keep data and session; retry.
+				this.retryLater(now);
+				this.report("transform_failed", operation, { detail: r.ErrorMessage });
+				return;
+			}
+			if (save.Status === "lost") {
+				this.report("lock_lost", operation, { detail: save.LostReason });
+				this.resetTo("r_lost");
+				this.nextAttemptAt = 0;
+				this.failures = 0;
+				return;
+			}
+			if (r.Outcome !== "written" || save.Status !== "saved") {
+				this.retryLater(now);
+				this.report("transform_failed", operation, { detail: `unexpected save outcome ${r.Outcome}` });
+				return;
+			}
+		}
+		this.failures = 0;
+		this.fatalSaveBlocked = false;
+		this.nextAttemptAt = 0;
+		this.LastError = undefined;
+		for (const id of result.Processed) this.ProcessedRemoteChanges.delete(id);
+		if (result.ChangeId > this.ChangeId_Saved) this.ChangeId_Saved = result.ChangeId;
+		if (save.Release) {
+			this.fireLifecycle("saved", "none");
+			this.triggerCoveredSavedConnections();
+			this.resetTo("r_released");
+			return;
+		}
+		if (save.WrittenSession !== undefined) this.Session = save.WrittenSession;
+		this.autosaveAt = now + QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
+		this.importRemoteChanges(save.WrittenRemoteChanges);
+		this.fireLifecycle("saved", "none");
+		this.triggerCoveredSavedConnections();
+	}
+
+	/** @hidden merges remote changes this save saw in the key (by id) into SaveData and processes them */
+	importRemoteChanges(written: Array<SD_RemoteChange_Base> | undefined): void {
+		if (written === undefined || written.size() === 0) return;
+		const merged = readRemoteChanges(this.SaveData);
+		const known = new Set<number>();
+		for (const change of merged) if (change.I !== undefined) known.add(change.I);
+		let added = false;
+		for (const change of written) {
+			const id = change.I;
+			if (id === undefined || known.has(id) || this.ProcessedRemoteChanges.has(id)) continue;
+			merged.push(TableDeepCopy(change));
+			known.add(id);
+			added = true;
+		}
+		if (!added) return;
+		this.SaveData.RemoteChanges = merged;
+		this.ProcessRemoteChanges();
+	}
+}

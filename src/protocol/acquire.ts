@@ -1,0 +1,165 @@
+import { TableDeepCopy } from "../util/TableDeepCopy";
+import { isRawTable, isStoredSession, KeyInfoView, RawSaveData, StoredSession } from "./format";
+import { applyMigrations, SaveDataMigrators, SaveDataPatchers } from "./migrate";
+import { isSameLock } from "./ownership";
+import { holderWriteTimeMs, isSessionStale } from "./staleness";
+
+export type AcquireStatus =
+	| "pending"
+	| "loaded"
+	| "locked"
+	| "need_clock"
+	| "invalid_version"
+	| "invalid_data"
+	| "invalid_save_data"
+	| "migration_failed";
+
+export interface AcquireContext {
+	/** The lock to write; keep it across retries of one load so an ambiguous earlier write is recognised. */
+	readonly NewSession: StoredSession;
+	readonly Version: number;
+	/** SessionExpiry in seconds. */
+	readonly Expiry: number;
+	/** Lower bound of the backend's time now, in seconds; undefined when this server has no estimate yet. */
+	readonly BackendNow: number | undefined;
+	/** Makes fresh save data for a missing key. May throw; called under pcall. */
+	readonly CreateSaveData: () => unknown;
+	readonly Migrators?: SaveDataMigrators;
+	readonly Patchers?: SaveDataPatchers;
+}
+
+/** The load transform's result record; `resetAcquireResult` runs at the start of every invocation. */
+export interface AcquireResult {
+	Status: AcquireStatus;
+	Created: boolean;
+	Migrated: boolean;
+	MinimumServerVersion: number | undefined;
+	Detail: string;
+	/** The table written, when Status is "loaded". */
+	Value: RawSaveData | undefined;
+}
+
+export function acquireResultCreate(): AcquireResult {
+	return {
+		Status: "pending",
+		Created: false,
+		Migrated: false,
+		MinimumServerVersion: undefined,
+		Detail: "",
+		Value: undefined,
+	};
+}
+
+export function resetAcquireResult(out: AcquireResult): void {
+	out.Status = "pending";
+	out.Created = false;
+	out.Migrated = false;
+	out.MinimumServerVersion = undefined;
+	out.Detail = "";
+	out.Value = undefined;
+}
+
+/**
+ * Normalises creator output: a table is required; Version defaults to the spec's SaveDataVersion (fixing v13's B9,
+ * which defaulted to 1), VersionPatch to 0, Purchases and ProductCredit to empty lists; Session is removed.
+ * Returns the table or a description of what was wrong.
+ */
+export function normalizeCreatedSaveData(value: unknown, version: number): RawSaveData | string {
+	if (!isRawTable(value)) return typeOf(value);
+	const data = TableDeepCopy(value);
+	if (!typeIs(data.Version, "number")) data.Version = version;
+	if (!typeIs(data.VersionPatch, "number")) data.VersionPatch = 0;
+	if (!typeIs(data.Purchases, "table")) data.Purchases = [];
+	if (!typeIs(data.ProductCredit, "table")) data.ProductCredit = [];
+	data.Session = undefined;
+	return data;
+}
+
+function freshSession(session: StoredSession): StoredSession {
+	return {
+		PlaceId: session.PlaceId,
+		JobId: session.JobId,
+		LockId: session.LockId,
+		UpdatedAt: session.UpdatedAt,
+	};
+}
+
+/**
+ * The acquire transform: pure and safe to re-run. Returns the value to write (the data with our new lock) or
+ * undefined to write nothing; `out` says why.
+ */
+export function acquireTransform(
+	current: unknown,
+	keyInfo: KeyInfoView | undefined,
+	ctx: AcquireContext,
+	out: AcquireResult,
+): RawSaveData | undefined {
+	resetAcquireResult(out);
+	if (current === undefined) {
+		const [ok, created] = pcall(ctx.CreateSaveData);
+		if (!ok) {
+			out.Status = "invalid_save_data";
+			out.Detail = `SaveDataCreator threw: ${tostring(created)}`;
+			return undefined;
+		}
+		const data = normalizeCreatedSaveData(created, ctx.Version);
+		if (typeIs(data, "string")) {
+			out.Status = "invalid_save_data";
+			out.Detail = data;
+			return undefined;
+		}
+		data.Session = freshSession(ctx.NewSession);
+		out.Status = "loaded";
+		out.Created = true;
+		out.Value = data;
+		return data;
+	}
+	if (!isRawTable(current)) {
+		out.Status = "invalid_data";
+		out.Detail = `stored value is a ${typeOf(current)}`;
+		return undefined;
+	}
+	const session = current.Session;
+	if (session !== undefined && !isSameLock(session, ctx.NewSession)) {
+		if (!isStoredSession(session)) {
+			out.Status = "invalid_data";
+			out.Detail = `Session is not a lock table (${typeOf(session)})`;
+			return undefined;
+		}
+		const written = holderWriteTimeMs(session, keyInfo);
+		if (written === undefined) {
+			// No way to tell the lock's age: never steal on a guess.
+			out.Status = "locked";
+			out.Detail = `held by JobId ${session.JobId}, age unknown`;
+			return undefined;
+		}
+		if (ctx.BackendNow === undefined) {
+			out.Status = "need_clock";
+			return undefined;
+		}
+		if (!isSessionStale(written, ctx.BackendNow, ctx.Expiry)) {
+			out.Status = "locked";
+			out.Detail = `held by JobId ${session.JobId}`;
+			return undefined;
+		}
+	}
+	const migration = applyMigrations(current, ctx.Version, ctx.Migrators, ctx.Patchers);
+	if (migration.Status === "invalid_version") {
+		out.Status = "invalid_version";
+		out.MinimumServerVersion = migration.MinimumServerVersion;
+		out.Detail = tostring(migration.StoredVersion);
+		return undefined;
+	}
+	if (migration.Status === "failed") {
+		out.Status = "migration_failed";
+		out.Detail = migration.Error ?? "unknown";
+		return undefined;
+	}
+	if (!typeIs(current.Purchases, "table")) current.Purchases = [];
+	if (!typeIs(current.ProductCredit, "table")) current.ProductCredit = [];
+	current.Session = freshSession(ctx.NewSession);
+	out.Status = "loaded";
+	out.Migrated = migration.Changed;
+	out.Value = current;
+	return current;
+}
