@@ -1,0 +1,82 @@
+/// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../../kit";
+
+type Clocks = typeof import("./fixtures/Clocks");
+const CLOCKS = "ReplicatedStorage.Specs.specs.runtime.fixtures.Clocks";
+
+export = () => {
+	describe("clocks (item 56)", () => {
+		it("every clock advances with virtual time; os.time is an integer and DateTime has integer milliseconds", () => {
+			const server = Kit.createUniverse().startServer();
+			const clocks = server.require<Clocks>(CLOCKS);
+			const before = clocks.readClocks();
+			Kit.advance(90);
+			const after = clocks.readClocks();
+			expect(after.osTime - before.osTime >= 89 && after.osTime - before.osTime <= 91).to.equal(true);
+			expect(after.osTime % 1).to.equal(0);
+			expect(after.osClock - before.osClock).to.be.near(90, 0.1);
+			expect(after.gameTime - before.gameTime).to.be.near(90, 0.1);
+			expect(after.tick - before.tick).to.be.near(90, 0.1);
+			expect(after.serverTimeNow - before.serverTimeNow).to.be.near(90, 0.1);
+			expect(after.dateTimeMillis % 1).to.equal(0);
+			expect(after.dateTimeMillis / 1000).to.be.near(after.tick, 1);
+		});
+
+		it("skew moves the wall clocks of one server only; os.clock stays monotonic and shared", () => {
+			const universe = Kit.createUniverse();
+			const plain = universe.startServer().require<Clocks>(CLOCKS);
+			const skewedServer = universe.startServer({ clockSkew: -600 });
+			const skewed = skewedServer.require<Clocks>(CLOCKS);
+			const a = plain.readClocks();
+			const b = skewed.readClocks();
+			expect(b.osTime - a.osTime).to.equal(-600);
+			expect(b.dateTimeMillis - a.dateTimeMillis).to.be.near(-600000, 1);
+			expect(b.serverTimeNow - a.serverTimeNow).to.be.near(-600, 0.01);
+			expect(b.osClock).to.equal(a.osClock);
+			skewedServer.setClockSkew(-1200);
+			expect(skewed.readClocks().osTime - plain.readClocks().osTime).to.equal(-1200);
+			universe.destroy();
+		});
+	});
+
+	describe("globals", () => {
+		it("_G and shared are writable and separate per server", () => {
+			const universe = Kit.createUniverse();
+			const a = universe.startServer().require<Clocks>(CLOCKS);
+			const b = universe.startServer().require<Clocks>(CLOCKS);
+			a.writeShared(5);
+			expect(a.readShared()).to.equal(5);
+			expect(b.readShared()).to.equal(undefined);
+			(_G as Map<string, number>).set("hostOnly", 1);
+			expect((_G as Map<string, number>).get("hostOnly")).to.equal(1);
+			universe.destroy();
+		});
+
+		it("GenerateGUID gives uppercase v4 GUIDs, 38 characters with braces and 36 without (item 57)", () => {
+			const server = Kit.createUniverse().startServer();
+			const clocks = server.require<Clocks>(CLOCKS);
+			const wrapped = clocks.guid(true);
+			const bare = clocks.guid(false);
+			expect(wrapped.size()).to.equal(38);
+			expect(bare.size()).to.equal(36);
+			expect(bare.match("^%x%x%x%x%x%x%x%x%-%x%x%x%x%-4%x%x%x%-[89AB]%x%x%x%-%x+$")[0]).to.be.ok();
+			expect(bare.upper()).to.equal(bare);
+			expect(wrapped.sub(1, 1) + wrapped.sub(38, 38)).to.equal("{}");
+			expect(wrapped.sub(2, 37) === bare).to.equal(false); // every call draws a new GUID
+		});
+
+		it("the same seed gives the same random sequence and the same GUIDs", () => {
+			const first = Kit.createUniverse({ seed: 7 }).startServer().require<Clocks>(CLOCKS);
+			const second = Kit.createUniverse({ seed: 7 }).startServer().require<Clocks>(CLOCKS);
+			expect(first.guid(false)).to.equal(second.guid(false));
+			expect(first.randomSequence(5).join(",")).to.equal(second.randomSequence(5).join(","));
+		});
+
+		it("RunService:IsStudio follows the server's mode", () => {
+			const universe = Kit.createUniverse();
+			expect(universe.startServer({ studio: true }).require<Clocks>(CLOCKS).isStudio()).to.equal(true);
+			expect(universe.startServer().require<Clocks>(CLOCKS).isStudio()).to.equal(false);
+			universe.destroy();
+		});
+	});
+};
