@@ -23,13 +23,7 @@ export interface OutputLine {
 }
 
 export type RequestMethod =
-	| "GetAsync"
-	| "SetAsync"
-	| "UpdateAsync"
-	| "RemoveAsync"
-	| "IncrementAsync"
-	| "GetSortedAsync"
-	| "ListKeysAsync";
+	"GetAsync" | "SetAsync" | "UpdateAsync" | "RemoveAsync" | "IncrementAsync" | "GetSortedAsync" | "ListKeysAsync";
 
 export interface LatencyOptions {
 	/** Minimum virtual latency of one backend request, in seconds. Default 0.1. */
@@ -65,6 +59,11 @@ export interface ServerOptions {
 	clockSkew?: number;
 	/** Workspace.SignalBehavior (item 55). Default "Deferred". */
 	signalBehavior?: "Deferred" | "Immediate";
+	/**
+	 * Order of PlayerRemoving and BindToClose during shutdown (item 50): players leave first (default), callbacks
+	 * start first, or players leave one per frame while the callbacks run.
+	 */
+	shutdownOrder?: "playersFirst" | "closeFirst" | "interleaved";
 }
 
 /** One emulated game server. */

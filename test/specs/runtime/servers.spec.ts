@@ -85,6 +85,25 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("shutdown order of PlayerRemoving and BindToClose is selectable (item 50)", () => {
+			const universe = Kit.createUniverse();
+			const results = new Map<string, string>();
+			for (const order of ["playersFirst", "closeFirst", "interleaved"] as const) {
+				const server = universe.startServer({ shutdownOrder: order, signalBehavior: "Immediate" });
+				const log = new Array<string>();
+				server.require<Ticker>(TICKER).observeShutdown(log);
+				server.addPlayer({ userId: 1 });
+				server.addPlayer({ userId: 2 });
+				server.shutdown();
+				Kit.waitUntil(() => server.isClosed, 40);
+				results.set(order, log.join(","));
+			}
+			expect(results.get("playersFirst")).to.equal("removing 1,removing 2,close");
+			expect(results.get("closeFirst")).to.equal("close,removing 1,removing 2");
+			expect(results.get("interleaved")).to.equal("close,removing 1,removing 2");
+			universe.destroy();
+		});
+
 		it("players join and leave; PlayerRemoving fires while the player is still parented (item 50)", () => {
 			const universe = Kit.createUniverse();
 			const server = universe.startServer();
