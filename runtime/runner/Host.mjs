@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LuauState } from "luau-web";
+import { enlargeWasmMemory } from "./wasmMemory.mjs";
 import { ProjectBuilder, treeToLuau } from "./Project.mjs";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -46,6 +46,8 @@ export async function createHost(options = {}) {
 			stream.write(`${prefix}${text}\n`);
 		});
 
+	enlargeWasmMemory(Number(process.env.SL_LUAU_MEMORY_MB ?? 1024));
+	const { LuauState } = await import("luau-web");
 	const state = await LuauState.createAsync();
 	const env = state.env;
 	const fn = (name, value) => env.set(name, value, true);
