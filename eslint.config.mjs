@@ -21,6 +21,9 @@ export default tseslint.config(
 			"@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
 			"@typescript-eslint/no-floating-promises": ["error", { ignoreVoid: true }],
 			"prefer-const": "error",
+			// The seed API returns multiple values (MigratorBuilder:Build() → Migrators, Patchers), which Luau users
+			// call as a tuple; LuaTuple is how roblox-ts expresses that.
+			"roblox-ts/no-user-defined-lua-tuple": "off",
 		},
 	},
 	prettierRecommended,
