@@ -55,7 +55,7 @@ export = () => {
 			universe.dataStores.write("Store", "k", 1);
 			store.GetAsync("warm", noCache()); // Get 100 → 99
 			expect(budget(server, Enum.DataStoreRequestType.UpdateAsync)).to.equal(99);
-			store.UpdateAsync<number, number>("k", (v) => $tuple(v! + 1));
+			store.UpdateAsync<number, number>("k", v => $tuple(v! + 1));
 			expect(budget(server, Enum.DataStoreRequestType.GetAsync)).to.equal(98);
 			expect(budget(server, Enum.DataStoreRequestType.SetIncrementAsync)).to.equal(99);
 			store.RemoveAsync("k");
@@ -72,9 +72,9 @@ export = () => {
 			expect(errorOf(() => budget(server, 999 as unknown as Enum.DataStoreRequestType))).to.equal(
 				"Unable to cast value to Enum",
 			);
-			expect(errorOf(() => budget(server, Enum.CloseReason.Unknown as unknown as Enum.DataStoreRequestType))).to.equal(
-				"Unable to cast value to Enum",
-			);
+			expect(
+				errorOf(() => budget(server, Enum.CloseReason.Unknown as unknown as Enum.DataStoreRequestType)),
+			).to.equal("Unable to cast value to Enum");
 			universe.destroy();
 		});
 	});
@@ -95,9 +95,9 @@ export = () => {
 			expect(
 				errorOf(() => service.SetRateLimitForRequestType(Enum.DataStoreRequestType.UpdateAsync, 10, 1)),
 			).never.to.equal(undefined);
-			expect(errorOf(() => service.SetRateLimitForRequestType(Enum.DataStoreRequestType.OnUpdate, 10, 1))).never.to.equal(
-				undefined,
-			);
+			expect(
+				errorOf(() => service.SetRateLimitForRequestType(Enum.DataStoreRequestType.OnUpdate, 10, 1)),
+			).never.to.equal(undefined);
 			expect(
 				errorOf(() => service.SetRateLimitForRequestType(Enum.DataStoreRequestType.StandardRead, 20000, 1)),
 			).never.to.equal(undefined);
@@ -106,13 +106,18 @@ export = () => {
 
 		it("item 33: the experience-wide read limit (300 + 40·CCU) is shared by every server", () => {
 			const universe = universeWith({ budgetProfile: "2026" });
-			const servers = [universe.startServer(), universe.startServer(), universe.startServer(), universe.startServer()];
+			const servers = [
+				universe.startServer(),
+				universe.startServer(),
+				universe.startServer(),
+				universe.startServer(),
+			];
 			const results = new Array<ReturnType<typeof start>>();
 			for (const server of servers) {
 				const store = storeOf(server);
 				for (let i = 0; i < 90; i++) results.push(start(() => store.GetAsync(`k${i}`, noCache())));
 			}
-			Kit.waitUntil(() => results.every((r) => r.done), 30);
+			Kit.waitUntil(() => results.every(r => r.done), 30);
 			let throttled = 0;
 			for (const r of results) {
 				if (r.error !== undefined) {
@@ -149,7 +154,7 @@ export = () => {
 			expect(warnings[0]).to.equal(QUEUE_WARNING + "queued");
 			Kit.advance(0.5);
 			expect(queued[0].done).to.equal(false);
-			Kit.waitUntil(() => queued.every((q) => q.done), 30);
+			Kit.waitUntil(() => queued.every(q => q.done), 30);
 			expect(order.join(",")).to.equal("1,2,3");
 			// Refill is 1 per second at 60/min: the third left the queue about 3 s in.
 			expect(universe.dataStores.read("Store", "queued")!.value).to.equal(3);
@@ -163,14 +168,14 @@ export = () => {
 			const store = storeOf(server);
 			const all = new Array<ReturnType<typeof start>>();
 			for (let i = 0; i < 130; i++) all.push(start(() => store.UpdateAsync(`k${i}`, () => $tuple(i))));
-			expect(all.filter((r) => r.done).size()).to.equal(0);
+			expect(all.filter(r => r.done).size()).to.equal(0);
 			const overflow = start(() => store.UpdateAsync("overflow", () => $tuple(1)));
 			expect(overflow.done).to.equal(true);
 			expect(overflow.error).to.equal(
 				"304: UpdateAsync request dropped. Request was throttled, but throttled request queue was full.",
 			);
-			Kit.waitUntil(() => all.every((r) => r.done), 60);
-			expect(all.filter((r) => r.error !== undefined).size()).to.equal(0);
+			Kit.waitUntil(() => all.every(r => r.done), 60);
+			expect(all.filter(r => r.error !== undefined).size()).to.equal(0);
 			universe.destroy();
 		});
 
@@ -185,7 +190,7 @@ export = () => {
 			expect(start(() => store.SetAsync("x", 1)).error!.sub(1, 4)).to.equal("302:");
 			expect(start(() => store.IncrementAsync("x", 1)).error!.sub(1, 4)).to.equal("303:");
 			expect(start(() => store.RemoveAsync("x")).error!.sub(1, 4)).to.equal("306:");
-			Kit.waitUntil(() => all.every((r) => r.done), 120);
+			Kit.waitUntil(() => all.every(r => r.done), 120);
 			universe.destroy();
 		});
 	});

@@ -19,7 +19,7 @@ export = () => {
 			expect(errorOf(() => store.GetAsync("k", noCache()))).to.equal(HTTP_429);
 			expect(errorOf(() => store.GetAsync("k", noCache()))).to.equal(undefined);
 			const log = universe.dataStores.requests({ key: "k", method: "GetAsync" });
-			expect(log.map((e) => e.outcome).join(",")).to.equal("ok,error,error,ok");
+			expect(log.map(e => e.outcome).join(",")).to.equal("ok,error,error,ok");
 			expect(log[1].error).to.equal(HTTP_429);
 			universe.destroy();
 		});
@@ -73,7 +73,7 @@ export = () => {
 			universe.dataStores.addFault({ method: "UpdateAsync", message: HTTP_500 });
 			let calls = 0;
 			const err = errorOf(() =>
-				store.UpdateAsync<number, number>("k", (v) => {
+				store.UpdateAsync<number, number>("k", v => {
 					calls += 1;
 					return $tuple(v! + 1);
 				}),
@@ -122,7 +122,7 @@ export = () => {
 				times.push(Kit.now() - t0);
 			}
 			for (const t of times) expect(t >= 0.5 && t < 1.6).to.equal(true);
-			expect(times.some((t) => math.abs(t - times[0]) > 0.05)).to.equal(true);
+			expect(times.some(t => math.abs(t - times[0]) > 0.05)).to.equal(true);
 			universe.destroy();
 		});
 
@@ -205,12 +205,15 @@ export = () => {
 				for (let i = 0; i < 6; i++) {
 					const server = i % 2 === 0 ? a : b;
 					jobs.push(start(() => storeOf(server).SetAsync(`k${i % 3}`, i)));
-					jobs.push(start(() => storeOf(server).UpdateAsync(`k${i % 3}`, (v) => $tuple(v ?? 0))));
+					jobs.push(start(() => storeOf(server).UpdateAsync(`k${i % 3}`, v => $tuple(v ?? 0))));
 				}
-				Kit.waitUntil(() => jobs.every((j) => j.done), 30);
+				Kit.waitUntil(() => jobs.every(j => j.done), 30);
 				const lines = universe.dataStores
 					.requests()
-					.map((e) => `${string.format("%.4f", e.time - t0)} ${e.server - a.id} ${e.method} ${e.key} ${e.outcome}`);
+					.map(
+						e =>
+							`${string.format("%.4f", e.time - t0)} ${e.server - a.id} ${e.method} ${e.key} ${e.outcome}`,
+					);
 				universe.destroy();
 				return lines.join("\n");
 			};

@@ -28,7 +28,7 @@ export = () => {
 			expect(entry.userIds.size()).to.equal(0);
 			expect(entry.metadata.lock).to.equal(undefined);
 			// Returning them keeps them.
-			store.UpdateAsync<number, number>("k", (value) => $tuple(value! + 1, [8], { lock: "L2" }));
+			store.UpdateAsync<number, number>("k", value => $tuple(value! + 1, [8], { lock: "L2" }));
 			const kept = universe.dataStores.read("Store", "k")!;
 			expect(kept.userIds[0]).to.equal(8);
 			expect(kept.metadata.lock).to.equal("L2");
@@ -64,7 +64,9 @@ export = () => {
 			expect(result).to.equal(undefined);
 			expect(universe.dataStores.read("Store", "k")!.value).to.equal(1);
 			expect(service.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.GetAsync)).to.equal(getBefore - 1);
-			expect(service.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.SetIncrementAsync)).to.equal(setBefore);
+			expect(service.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.SetIncrementAsync)).to.equal(
+				setBefore,
+			);
 			expect(universe.dataStores.requests({ method: "UpdateAsync" })[0].outcome).to.equal("cancelled");
 			universe.destroy();
 		});
@@ -75,7 +77,7 @@ export = () => {
 			universe.dataStores.write("Store", "k", 0);
 			universe.dataStores.forceConflicts("k", 1);
 			let calls = 0;
-			const [result] = store.UpdateAsync<number, number>("k", (value) => {
+			const [result] = store.UpdateAsync<number, number>("k", value => {
 				calls += 1;
 				return $tuple(value! + calls * 100);
 			});
@@ -94,7 +96,7 @@ export = () => {
 			const seen = new Array<number>();
 			// A reads at +1 s and would write at +2 s; B's SetAsync, started at +0.5 s, commits at +1.5 s.
 			const update = start(() =>
-				storeOf(a).UpdateAsync<number, number>("k", (value) => {
+				storeOf(a).UpdateAsync<number, number>("k", value => {
 					seen.push(value!);
 					return $tuple(value! + 10);
 				}),
@@ -119,7 +121,7 @@ export = () => {
 			storeA.GetAsync("k");
 			storeOf(b).SetAsync("k", 50);
 			const seen = new Array<number>();
-			storeA.UpdateAsync<number, number>("k", (value) => {
+			storeA.UpdateAsync<number, number>("k", value => {
 				seen.push(value!);
 				return $tuple(value! + 1);
 			});
@@ -135,7 +137,7 @@ export = () => {
 			const server = universe.startServer();
 			const store = storeOf(server);
 			universe.dataStores.write("Store", "k", 1);
-			const [result] = store.UpdateAsync<number, number>("k", (value) => {
+			const [result] = store.UpdateAsync<number, number>("k", value => {
 				task.wait(1);
 				return $tuple(value! + 1);
 			});
@@ -159,7 +161,9 @@ export = () => {
 			});
 			expect(result).to.equal(undefined);
 			expect(server.outputOf("error")[0].find("transform exploded", 1, true)[0]).never.to.equal(undefined);
-			(universe.dataStores as unknown as { setOptions(o: object): void }).setOptions({ transformErrors: "propagate" });
+			(universe.dataStores as unknown as { setOptions(o: object): void }).setOptions({
+				transformErrors: "propagate",
+			});
 			const err = errorOf(() =>
 				store.UpdateAsync("k", () => {
 					throw "second explosion";

@@ -43,7 +43,7 @@ export = () => {
 			universe.destroy();
 		});
 
-		it("item 1: an AllScopes store needs scope \"\" and addresses keys as scope/key", () => {
+		it('item 1: an AllScopes store needs scope "" and addresses keys as scope/key', () => {
 			const universe = universeWith();
 			const server = universe.startServer();
 			universe.dataStores.write("Inventory", "k", 42, { scope: "season1" });
@@ -75,7 +75,7 @@ export = () => {
 				() => store.SetAsync("", 1),
 				() => store.SetAsync("k", () => 1),
 				() => store.SetAsync("k", 1, [1, 2, 3, 4, 5]),
-				() => store.UpdateAsync(string.rep("x", 60), (v) => $tuple(v)),
+				() => store.UpdateAsync(string.rep("x", 60), v => $tuple(v)),
 				() => store.IncrementAsync(""),
 				() => store.RemoveAsync(""),
 			];
@@ -84,12 +84,14 @@ export = () => {
 				expect(outcome.finished).to.equal(true);
 				expect(outcome.error).never.to.equal(undefined);
 			}
-			expect(dss(server).GetRequestBudgetForRequestType(Enum.DataStoreRequestType.SetIncrementAsync)).to.equal(before);
+			expect(dss(server).GetRequestBudgetForRequestType(Enum.DataStoreRequestType.SetIncrementAsync)).to.equal(
+				before,
+			);
 			expect(universe.dataStores.requestCount()).to.equal(0);
 			universe.destroy();
 		});
 
-		it("item 4: errors read \"NNN: text\" with no script position prefix", () => {
+		it('item 4: errors read "NNN: text" with no script position prefix', () => {
 			const universe = universeWith();
 			const store = storeOf(universe.startServer());
 			const err = errorOf(() => store.GetAsync(""))!;
@@ -156,9 +158,14 @@ export = () => {
 			const store = storeOf(server);
 			expect(errorOf(() => store.SetAsync("k", server.game))).to.equal("104: Cannot store Instance" + UTF8_TAIL);
 			expect(errorOf(() => store.SetAsync("k", () => 1))).to.equal("104: Cannot store function" + UTF8_TAIL);
-			expect(errorOf(() => store.SetAsync("k", coroutine.create(() => 1)))).to.equal(
-				"104: Cannot store thread" + UTF8_TAIL,
-			);
+			expect(
+				errorOf(() =>
+					store.SetAsync(
+						"k",
+						coroutine.create(() => 1),
+					),
+				),
+			).to.equal("104: Cannot store thread" + UTF8_TAIL);
 			expect(errorOf(() => store.SetAsync("k", [1, () => 1]))).to.equal("104: Cannot store Array" + UTF8_TAIL);
 			expect(errorOf(() => store.SetAsync("k", { a: { b: server.game } }))).to.equal(
 				"104: Cannot store Dictionary" + UTF8_TAIL,
@@ -311,11 +318,15 @@ export = () => {
 			expect(errorOf(withMeta({ v: string.rep("x", 251) }))).to.equal(over);
 			expect(errorOf(withMeta({ a: string.rep("x", 145), b: string.rep("y", 145) }))).to.equal(over);
 			expect(errorOf(withMeta({ a: string.rep("x", 100) }))).to.equal(undefined);
-			expect(errorOf(() => store.SetAsync("k", 1, [1, 2, 3, 4, 5]))).to.equal("512: UserID size exceeds limit of 4.");
+			expect(errorOf(() => store.SetAsync("k", 1, [1, 2, 3, 4, 5]))).to.equal(
+				"512: UserID size exceeds limit of 4.",
+			);
 			expect(errorOf(() => store.SetAsync("k", 1, ["x" as unknown as number]))).to.equal(
 				"513: Attribute userId format is invalid.",
 			);
-			expect(errorOf(withMeta("text" as unknown as object))).to.equal("513: Attribute metadata format is invalid.");
+			expect(errorOf(withMeta("text" as unknown as object))).to.equal(
+				"513: Attribute metadata format is invalid.",
+			);
 			universe.destroy();
 		});
 	});

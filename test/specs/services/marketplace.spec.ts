@@ -19,7 +19,9 @@ export = () => {
 				firstCalls += 1;
 				return Enum.ProductPurchaseDecision.NotProcessedYet;
 			};
-			expect(errorOf(() => service.ProcessReceipt)!.find("callback member", 1, true)[0]).never.to.equal(undefined);
+			expect(errorOf(() => service.ProcessReceipt)!.find("callback member", 1, true)[0]).never.to.equal(
+				undefined,
+			);
 			service.ProcessReceipt = () => {
 				secondCalls += 1;
 				return Enum.ProductPurchaseDecision.PurchaseGranted;
@@ -46,7 +48,7 @@ export = () => {
 			const universe = universeWith({ placeId: 4242 });
 			const server = universe.startServer();
 			let seen: ReceiptInfo | undefined;
-			marketplace(server).ProcessReceipt = (info) => {
+			marketplace(server).ProcessReceipt = info => {
 				seen = info;
 				return Enum.ProductPurchaseDecision.PurchaseGranted;
 			};
@@ -68,11 +70,10 @@ export = () => {
 			const universe = universeWith();
 			const a = universe.startServer();
 			const b = universe.startServer();
-			let grantOnA = false;
 			const seenOnA = new Array<number>();
-			marketplace(a).ProcessReceipt = (info) => {
+			marketplace(a).ProcessReceipt = info => {
 				seenOnA.push(info.ProductId);
-				return grantOnA ? Enum.ProductPurchaseDecision.PurchaseGranted : Enum.ProductPurchaseDecision.NotProcessedYet;
+				return Enum.ProductPurchaseDecision.NotProcessedYet;
 			};
 			marketplace(b).ProcessReceipt = () => Enum.ProductPurchaseDecision.PurchaseGranted;
 			const player = a.addPlayer({ userId: 9 });
@@ -87,6 +88,7 @@ export = () => {
 			expect(first.invocations()).to.equal(2);
 			expect(second.invocations()).to.equal(1);
 			expect(universe.marketplace.pending().size()).to.equal(2);
+			expect(seenOnA.size()).to.equal(3);
 			// Joining another server delivers the unresolved receipts there.
 			b.addPlayer({ userId: 9 });
 			Kit.advance(1);

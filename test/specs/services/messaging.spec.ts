@@ -15,8 +15,8 @@ export = () => {
 			const b = universe.startServer();
 			const c = universe.startServer();
 			const received = new Array<string>();
-			messaging(a).SubscribeAsync("release", (m) => received.push(`a:${(m.Data as { id: number }).id}`));
-			messaging(b).SubscribeAsync("release", (m) => received.push(`b:${(m.Data as { id: number }).id}`));
+			messaging(a).SubscribeAsync("release", m => received.push(`a:${(m.Data as { id: number }).id}`));
+			messaging(b).SubscribeAsync("release", m => received.push(`b:${(m.Data as { id: number }).id}`));
 			messaging(c).SubscribeAsync("other", () => received.push("c"));
 			const t0 = Kit.now();
 			messaging(a).PublishAsync("release", { id: 7 });
@@ -40,8 +40,8 @@ export = () => {
 			let gotA: { list: Array<number> } | undefined;
 			let gotB: { list: Array<number> } | undefined;
 			let sent = 0;
-			messaging(a).SubscribeAsync("t", (m) => (gotA = m.Data as never));
-			messaging(b).SubscribeAsync("t", (m) => {
+			messaging(a).SubscribeAsync("t", m => (gotA = m.Data as never));
+			messaging(b).SubscribeAsync("t", m => {
 				gotB = m.Data as never;
 				sent = m.Sent;
 			});
@@ -58,7 +58,9 @@ export = () => {
 			const universe = universeWith();
 			const server = universe.startServer();
 			expect(errorOf(() => messaging(server).PublishAsync(string.rep("t", 81), 1))).never.to.equal(undefined);
-			expect(errorOf(() => messaging(server).SubscribeAsync(string.rep("t", 81), () => {}))).never.to.equal(undefined);
+			expect(errorOf(() => messaging(server).SubscribeAsync(string.rep("t", 81), () => {}))).never.to.equal(
+				undefined,
+			);
 			expect(errorOf(() => messaging(server).PublishAsync(string.rep("t", 80), 1))).to.equal(undefined);
 			expect(errorOf(() => messaging(server).PublishAsync("t", string.rep("x", 1100)))).never.to.equal(undefined);
 			expect(errorOf(() => messaging(server).PublishAsync("t", string.rep("x", 1000)))).to.equal(undefined);
