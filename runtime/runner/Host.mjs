@@ -42,8 +42,9 @@ export async function createHost(options = {}) {
 		options.onOutput ??
 		((kind, serverId, text) => {
 			const prefix = serverId === 0 || serverId === 1 ? "" : `[server ${serverId}] `;
-			const stream = kind === "error" || kind === "warn" ? process.stderr : process.stdout;
-			stream.write(`${prefix}${text}\n`);
+			// Synchronous writes: the runner may exit right after the result arrives, and a worker's process.stdout is
+			// asynchronous, so buffered lines would be lost.
+			fs.writeSync(kind === "error" || kind === "warn" ? 2 : 1, `${prefix}${text}\n`);
 		});
 
 	enlargeWasmMemory(Number(process.env.SL_LUAU_MEMORY_MB ?? 1024));
