@@ -12,8 +12,8 @@ export interface ReportedLocker {
  * Default error reporter of LockerStates, used when a LockerSpec sets no `ReportDataStoreError`.
  *
  * Verbose: warns everything with the locker's prefix. Otherwise warns every error except DataStore errors of kind
- * "backend" (Roblox's own hiccups, retried quietly), with user ids and the key replaced by `{userid}` and
- * `{datastorekey}` so Roblox's Error Report groups them.
+ * "backend" (Roblox's own hiccups, retried quietly), with the key replaced by `{datastorekey}` so Roblox's Error
+ * Report groups them.
  *
  * @example
  * Defaults.LockerSpec_ReportDataStoreError = (ls, op, msg, err) => myAnalytics.log(op, msg);
@@ -29,8 +29,7 @@ export function Default_LockerSpec_ReportDataStoreError(
 		return;
 	}
 	if (Err?.RequestClass?.Kind === "backend") return;
-	let text = replacePlain(Message, LS.DataStoreKey, "{datastorekey}");
-	for (const userId of LS.AssociatedUserIds) text = replacePlain(text, tostring(userId), "{userid}");
+	const text = Err !== undefined ? Err.GroupMessage : replacePlain(Message, LS.DataStoreKey, "{datastorekey}");
 	warn(`[SessionLocker] ReportDataStoreError: ${Operation}: ${text}`);
 }
 
@@ -52,9 +51,8 @@ export function Default_RemoteChangeSender_ReportDataStoreError(
 		return;
 	}
 	if (Err?.RequestClass?.Kind === "backend") return;
-	warn(
-		`[SessionLocker] RemoteChangeSender ReportDataStoreError: ${Operation}: ${replacePlain(Message, DataStoreKey, "{datastorekey}")}`,
-	);
+	const text = Err !== undefined ? Err.GroupMessage : replacePlain(Message, DataStoreKey, "{datastorekey}");
+	warn(`[SessionLocker] RemoteChangeSender ReportDataStoreError: ${Operation}: ${text}`);
 }
 
 export interface DefaultsTable {

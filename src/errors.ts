@@ -1,3 +1,5 @@
+import { replacePlain } from "./util/replacePlain";
+
 /**
  * The one registry of every error the library raises or reports: DataStore request classification
  * (`RequestErrorKind`, `GetRequestErrorKind`, `classifyRequestError`) and library error kinds with their message
@@ -98,7 +100,16 @@ export type LockerErrorKind =
 	| "job_crashed"
 	| "not_idle"
 	| "used_after_delete"
-	| "unknown_request_error";
+	| "unknown_request_error"
+	| "purchase_invalid_receipt"
+	| "process_function_failed"
+	| "gift_recipient_unavailable"
+	| "gift_recipient_not_validated"
+	| "purchase_save_not_found"
+	| "remote_change_invalid"
+	| "remote_change_queue_full"
+	| "remote_change_key_full"
+	| "remote_change_sender_destroyed";
 
 /**
  * Message templates; `{name}` placeholders are filled by `formatErrorMessage`. Messages say what happened, what the
@@ -131,6 +142,23 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 	not_idle: "{operation} needs an idle LockerState (no session, no request in flight, nothing in use); ignored.",
 	used_after_delete: "{operation} was called on a deleted LockerState; ignored.",
 	unknown_request_error: "Unknown DataStore error: {detail}",
+	purchase_invalid_receipt:
+		"ProductPurchaser got a receipt it cannot deduplicate ({detail}); it was NOT processed. Pass MarketplaceService's receiptInfo, never a DummyPPP's.",
+	process_function_failed:
+		"The ProductProcessFunction threw during {operation} for purchase {purchase} ({detail}). Its edits were rolled back; the purchase is retried in {delay}s and stays ungranted until then.",
+	gift_recipient_unavailable:
+		"The ProductProcessFunction gifted purchase {purchase} to key {key}, whose data is not loaded here. The gift was rolled back; {detail}.",
+	gift_recipient_not_validated:
+		"Purchase {purchase} was gifted to key {key} again, but `validate` did not name that recipient, so its repeated effect could not be rolled back. Return the recipient from `validate` as from `apply`.",
+	purchase_save_not_found:
+		"The save that should contain purchase {purchase} reported success, but key {key} does not contain it (a dropped write or a lost lock). Not granted; saving again.",
+	remote_change_invalid: "RemoteChangeSender.Send: {detail}. Nothing was queued.",
+	remote_change_queue_full:
+		"RemoteChangeSender.Send: {count} changes are already queued for key {key} (limit {limit}); the new changes were NOT queued. Retry later or raise MaxQueued.",
+	remote_change_key_full:
+		"Key {key} already stores {count} unprocessed remote changes (limit {limit}); {operation} did NOT add more. The changes stay queued and are retried.",
+	remote_change_sender_destroyed:
+		"The RemoteChangeSender was destroyed with changes for key {key} not confirmed as sent ({detail}).",
 };
 
 export type ErrorFields = { readonly [name: string]: string | number | undefined };
@@ -155,6 +183,11 @@ export interface LockerError {
 	/** Which operation failed: "UpdateAsync_Load", "UpdateAsync_Save", "Lifecycle", ... */
 	readonly Operation: string;
 	readonly Message: string;
+	/**
+	 * The message with the key replaced by `{datastorekey}`, so Roblox's Error Report groups occurrences for
+	 * different players together. Default reporters log this one.
+	 */
+	readonly GroupMessage: string;
 	/** For DataStore errors: the raw message and its classification. */
 	readonly RequestMessage?: string;
 	readonly RequestClass?: RequestErrorClass;
@@ -174,10 +207,23 @@ export function LockerErrorCreate(
 ): LockerError {
 	const withOp: { [name: string]: string | number | undefined } = { operation };
 	for (const [k, v] of pairs(fields)) withOp[k as string] = v;
+	const message = formatErrorMessage(kind, withOp);
+	const key = fields.key;
+	let groupMessage = message;
+	if (key !== undefined) {
+		withOp.key = "{datastorekey}";
+		const detail = fields.detail;
+		// Only long keys are replaced inside free text: a key such as "1" would clobber digits in sizes and codes.
+		if (typeIs(detail, "string") && tostring(key).size() >= 3) {
+			withOp.detail = replacePlain(detail, tostring(key), "{datastorekey}");
+		}
+		groupMessage = formatErrorMessage(kind, withOp);
+	}
 	return {
 		Kind: kind,
 		Operation: operation,
-		Message: formatErrorMessage(kind, withOp),
+		Message: message,
+		GroupMessage: groupMessage,
 		RequestMessage: request?.Message,
 		RequestClass: request?.Class,
 	};

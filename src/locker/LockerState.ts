@@ -668,7 +668,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const base = QueryConfig(this.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
 		const delay = this.gateway.RetryDelay(base, this.failures);
 		this.nextAttemptAt = now + delay;
-		return delay;
+		return math.floor(delay * 10 + 0.5) / 10;
 	}
 
 	/** @hidden */
