@@ -169,6 +169,25 @@ export interface DataStoreKit {
 	loadFromFile(path: string): boolean;
 	/** Shift the backend clock (keyInfo times), in seconds. */
 	advanceBackendClock(seconds: number): void;
+	/**
+	 * Behaviour switches for the whole backend (docs/emulator-services.md):
+	 * - `transformErrors`: what a throwing or yielding UpdateAsync transform does (item 25). `"report"` (default)
+	 *   prints the error and UpdateAsync returns nil; `"propagate"` raises it from UpdateAsync.
+	 * - `studioErrorStyle`: the error of a Studio server without API access (item 41). Default `"modern"`
+	 *   (`502: … HTTP 403 (Forbidden)`); `"legacy"` gives `403: Cannot write to DataStore from studio…`.
+	 * - `strictMixedTables`: refuse mixed tables with 104 instead of dropping their string keys (item 10).
+	 * - `valueLimit`: the encoded-size cap of item 6, in characters. Default 4,194,304.
+	 * - `warnNonFinite`: warn when a stored value contains inf or nan (item 11).
+	 */
+	setOptions(options: {
+		transformErrors?: "report" | "propagate";
+		studioErrorStyle?: "modern" | "legacy";
+		strictMixedTables?: boolean;
+		valueLimit?: number;
+		warnNonFinite?: boolean;
+	}): void;
+	/** A server's current budget for a request type, as GetRequestBudgetForRequestType would answer (item 31). */
+	budget(server: KitServer, requestType: Enum.DataStoreRequestType | string): number;
 }
 
 export interface KitReceipt {
@@ -194,6 +213,8 @@ export interface MarketplaceKit {
 	purchase(server: KitServer, player: Player, productId: number, options?: { price?: number }): PurchaseHandle;
 	granted(): Array<KitReceipt>;
 	pending(): Array<KitReceipt>;
+	/** The next `count` PurchaseGranted results fail to be recorded, so those receipts stay unresolved (item 47). */
+	failRecording(count: number): void;
 }
 
 export interface MessagingKit {

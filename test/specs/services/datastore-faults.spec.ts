@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit, KitUniverse } from "../../kit";
-import { dss, errorOf, ext, noCache, start, storeOf, universeWith } from "./helpers";
+import { dss, errorOf, noCache, start, storeOf, universeWith } from "./helpers";
 
 const HTTP_500 = "502: API Services rejected request with error. HTTP 500 (Internal Server Error)";
 const HTTP_429 = "502: API Services rejected request with error. HTTP 429 (Too Many Requests)";
@@ -90,7 +90,7 @@ export = () => {
 			expect(errorOf(() => storeOf(studio).SetAsync("k", 1))).to.equal(
 				"502: API Services rejected request with error. HTTP 403 (Forbidden)",
 			);
-			ext(universe).setOptions({ studioErrorStyle: "legacy" });
+			universe.dataStores.setOptions({ studioErrorStyle: "legacy" });
 			expect(errorOf(() => storeOf(studio).GetAsync("k"))).to.equal(
 				"403: Cannot write to DataStore from studio if API access is not enabled.",
 			);
@@ -154,6 +154,8 @@ export = () => {
 			const budgetA = dss(a).GetRequestBudgetForRequestType(Enum.DataStoreRequestType.GetAsync);
 			const budgetB = dss(b).GetRequestBudgetForRequestType(Enum.DataStoreRequestType.GetAsync);
 			expect(budgetA - budgetB).to.equal(6);
+			expect(universe.dataStores.budget(b, "GetAsync")).to.equal(budgetB);
+			expect(universe.dataStores.budget(a, Enum.DataStoreRequestType.GetAsync)).to.equal(budgetA);
 			expect(universe.dataStores.requestCount({ server: b })).to.equal(6);
 			expect(universe.dataStores.requestCount({ server: a })).to.equal(1);
 			universe.destroy();

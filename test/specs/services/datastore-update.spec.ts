@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
-import { dss, errorOf, ext, noCache, start, storeOf, universeWith } from "./helpers";
+import { dss, errorOf, noCache, start, storeOf, universeWith } from "./helpers";
 
 // Platform checklist items 20–27: UpdateAsync and the read cache.
 export = () => {
@@ -161,7 +161,7 @@ export = () => {
 			});
 			expect(result).to.equal(undefined);
 			expect(server.outputOf("error")[0].find("transform exploded", 1, true)[0]).never.to.equal(undefined);
-			(universe.dataStores as unknown as { setOptions(o: object): void }).setOptions({
+			universe.dataStores.setOptions({
 				transformErrors: "propagate",
 			});
 			const err = errorOf(() =>

@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
-import { dss, errorOf, ext, noCache, runWithoutYield, storeOf, universeWith } from "./helpers";
+import { dss, errorOf, noCache, runWithoutYield, storeOf, universeWith } from "./helpers";
 
 const UTF8_TAIL = " in data store. Data stores can only accept valid UTF-8 characters.";
 
@@ -140,6 +140,17 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("item 6: the size cap is configurable", () => {
+			const universe = universeWith();
+			const store = storeOf(universe.startServer());
+			universe.dataStores.setOptions({ valueLimit: 100 });
+			expect(errorOf(() => store.SetAsync("k", string.rep("x", 98)))).to.equal(undefined);
+			expect(errorOf(() => store.SetAsync("k", string.rep("x", 99)))).to.equal(
+				"105: Serialized value exceeds 4MB limit.",
+			);
+			universe.destroy();
+		});
+
 		it("item 7: invalid UTF-8 in a string value or a dictionary key fails with 104", () => {
 			const universe = universeWith();
 			const store = storeOf(universe.startServer());
@@ -200,7 +211,7 @@ export = () => {
 			expect(back.get("5")).to.equal(true);
 			expect(back.get(5)).to.equal(undefined);
 			// Strict mode (item 10's pre-2016 behaviour) refuses the mixed table instead.
-			(universe.dataStores as unknown as { setOptions(o: object): void }).setOptions({ strictMixedTables: true });
+			universe.dataStores.setOptions({ strictMixedTables: true });
 			expect(errorOf(() => store.SetAsync("mixed", mixed))).never.to.equal(undefined);
 			universe.destroy();
 		});
@@ -213,6 +224,18 @@ export = () => {
 			expect(value![0]).to.equal(math.huge);
 			expect(value![1]).to.equal(-math.huge);
 			expect(value![2] !== value![2]).to.equal(true);
+			universe.destroy();
+		});
+
+		it("item 11: the optional warning for inf and nan", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const store = storeOf(server);
+			store.SetAsync("quiet", 0 / 0);
+			expect(server.outputOf("warn").size()).to.equal(0);
+			universe.dataStores.setOptions({ warnNonFinite: true });
+			store.SetAsync("loud", [1, math.huge]);
+			expect(server.outputOf("warn").size()).to.equal(1);
 			universe.destroy();
 		});
 	});

@@ -1,21 +1,5 @@
 // Shared helpers for the service conformance specs (DataStore, Marketplace, Messaging).
-import { Kit, KitServer, KitUniverse, UniverseOptions, DataStoreKit, MarketplaceKit } from "../../kit";
-
-/** Kit extensions implemented by runtime/services/DataStoreService.luau (documented in docs/emulator-services.md). */
-export interface DataStoreKitExtensions extends DataStoreKit {
-	setOptions(options: {
-		transformErrors?: "report" | "propagate";
-		studioErrorStyle?: "modern" | "legacy";
-		strictMixedTables?: boolean;
-		valueLimit?: number;
-		warnNonFinite?: boolean;
-	}): void;
-	budget(server: KitServer, requestType: string): number;
-}
-
-export interface MarketplaceKitExtensions extends MarketplaceKit {
-	failRecording(count: number): void;
-}
+import { Kit, KitServer, KitUniverse, UniverseOptions } from "../../kit";
 
 /** A universe with fixed latency so timings in assertions are exact. */
 export function universeWith(options: UniverseOptions = {}): KitUniverse {
@@ -28,10 +12,6 @@ export function dss(server: KitServer): DataStoreService {
 
 export function storeOf(server: KitServer, name = "Store", scope?: string): DataStore {
 	return dss(server).GetDataStore(name, scope);
-}
-
-export function ext(universe: KitUniverse): DataStoreKitExtensions {
-	return universe.dataStores as DataStoreKitExtensions;
 }
 
 /** Runs `fn`; returns the error text, or undefined when it did not throw. */

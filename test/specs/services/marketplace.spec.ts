@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit, KitServer } from "../../kit";
-import { errorOf, MarketplaceKitExtensions, universeWith } from "./helpers";
+import { errorOf, universeWith } from "./helpers";
 
 function marketplace(server: KitServer) {
 	return server.game.GetService("MarketplaceService");
@@ -159,7 +159,7 @@ export = () => {
 			const universe = universeWith();
 			const server = universe.startServer();
 			marketplace(server).ProcessReceipt = () => Enum.ProductPurchaseDecision.PurchaseGranted;
-			(universe.marketplace as MarketplaceKitExtensions).failRecording(1);
+			universe.marketplace.failRecording(1);
 			const player = server.addPlayer();
 			const handle = universe.marketplace.purchase(server, player, 1);
 			expect(handle.status()).to.equal("pending");
