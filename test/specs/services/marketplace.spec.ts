@@ -168,5 +168,36 @@ export = () => {
 			expect(handle.invocations()).to.equal(2);
 			universe.destroy();
 		});
+
+		it("item 48: a bound DeveloperProduct receipt handler takes precedence; unmatched products fall through", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const service = marketplace(server);
+			const viaCallback = new Array<number>();
+			const viaBinding = new Array<number>();
+			service.ProcessReceipt = info => {
+				viaCallback.push(info.ProductId);
+				return Enum.ProductPurchaseDecision.PurchaseGranted;
+			};
+			const connection = service.BindReceiptHandler(
+				Enum.ReceiptType.DeveloperProduct,
+				(info: ReceiptInfo) => {
+					viaBinding.push(info.ProductId);
+					return Enum.ReceiptDecision.Processed;
+				},
+				[1],
+			);
+			const player = server.addPlayer();
+			const bound = universe.marketplace.purchase(server, player, 1);
+			const other = universe.marketplace.purchase(server, player, 2);
+			expect(viaBinding.join(",")).to.equal("1");
+			expect(viaCallback.join(",")).to.equal("2");
+			expect(bound.status()).to.equal("granted");
+			expect(other.status()).to.equal("granted");
+			connection.Disconnect();
+			universe.marketplace.purchase(server, player, 1);
+			expect(viaCallback.join(",")).to.equal("2,1");
+			universe.destroy();
+		});
 	});
 };
