@@ -247,7 +247,10 @@ export declare namespace Kit {
 	function waitUntil(predicate: () => boolean, timeout?: number): boolean;
 	/** Lets the current frame finish: deferred threads and signal handlers run. */
 	function flush(): void;
-	/** Frame length in seconds (item 52). Default 1/60. Long simulations may use a coarser step. */
+	/**
+	 * Frame length in seconds (item 52). Default 1/60. Long simulations may use a coarser step. The runner resets it
+	 * to 1/60 when each test starts, so set it inside the test (or in beforeEach).
+	 */
 	function setFrameStep(seconds: number): void;
 	/** The host server that runs the specs. */
 	function host(): KitServer;
