@@ -10,9 +10,16 @@ import { repoRoot } from "./Host.mjs";
 const args = process.argv.slice(2);
 const noBuild = args.includes("--no-build");
 const verbose = args.includes("--verbose") || process.env.SL_VERBOSE === "1";
-const projectIndex = args.indexOf("--project");
-const project = projectIndex >= 0 ? args[projectIndex + 1] : undefined;
-const pattern = args.filter((a, i) => !a.startsWith("--") && (projectIndex < 0 || i !== projectIndex + 1)).join(" ");
+function option(name) {
+	const index = args.indexOf(name);
+	return index >= 0 ? { value: args[index + 1], index: index + 1 } : undefined;
+}
+const projectOption = option("--project");
+const rootsOption = option("--roots");
+const optionValueIndexes = new Set([projectOption?.index, rootsOption?.index]);
+const project = projectOption?.value;
+const roots = rootsOption?.value;
+const pattern = args.filter((a, i) => !a.startsWith("--") && !optionValueIndexes.has(i)).join(" ");
 const wallLimitMs = Number(process.env.SL_TEST_WALL_LIMIT_MS ?? 20 * 60 * 1000);
 const perTestVirtualLimit = Number(process.env.SL_TEST_VIRTUAL_LIMIT ?? 6 * 3600);
 
@@ -35,7 +42,7 @@ if (!noBuild) {
 }
 
 const worker = new Worker(path.join(path.dirname(fileURLToPath(import.meta.url)), "worker.mjs"), {
-	workerData: { pattern, perTestVirtualLimit, wallLimitMs, verbose, project },
+	workerData: { pattern, perTestVirtualLimit, wallLimitMs, verbose, project, roots },
 	stdout: false,
 	stderr: false,
 });
