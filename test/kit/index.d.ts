@@ -23,7 +23,16 @@ export interface OutputLine {
 }
 
 export type RequestMethod =
-	"GetAsync" | "SetAsync" | "UpdateAsync" | "RemoveAsync" | "IncrementAsync" | "GetSortedAsync" | "ListKeysAsync";
+	| "GetAsync"
+	| "SetAsync"
+	| "UpdateAsync"
+	| "RemoveAsync"
+	| "IncrementAsync"
+	| "GetSortedAsync"
+	| "ListKeysAsync"
+	| "ListVersionsAsync"
+	| "GetVersionAsync"
+	| "GetVersionAtTimeAsync";
 
 export interface LatencyOptions {
 	/** Minimum virtual latency of one backend request, in seconds. Default 0.1. */
