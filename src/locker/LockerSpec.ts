@@ -24,6 +24,8 @@ export type LockerPhase = "idle" | "loading" | "held" | "releasing" | "deleted";
 /**
  * Configuration shared by LockerStates (and RemoteChangeSenders). Every optional config falls back to `Defaults`
  * at use time.
+ * Callbacks are declared as `this: void` methods: they are called as plain functions (`spec.Lifecycle(ls, ...)`,
+ * as in Luau), and a `LockerState<MyData>` stays assignable to `LockerState<SaveData>`.
  * **Callbacks run synchronously, some inside UpdateAsync transforms: they must not yield and should not throw.**
  *
  * @example
@@ -40,25 +42,31 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	/** The current save data version, starting at 1. */
 	SaveDataVersion: number;
 	/** Makes fresh save data. Runs inside the load transform for a new key. **Must return a new table each call.** */
-	SaveDataCreator: (LS: LockerState<T>) => T;
+	SaveDataCreator(this: void, LS: LockerState<T>): T;
 	SaveDataMigrators?: SaveDataMigrators;
 	SaveDataPatchers?: SaveDataPatchers;
 	/** Lifecycle events; "before_save_transform" runs inside the transform and may run more than once per save. */
-	Lifecycle?: (LS: LockerState<T>, Status: LifecycleStatus, Reason: LifecycleReason) => void;
-	LoadStatusChanged?: (LS: LockerState<T>) => void;
+	Lifecycle?(this: void, LS: LockerState<T>, Status: LifecycleStatus, Reason: LifecycleReason): void;
+	LoadStatusChanged?(this: void, LS: LockerState<T>): void;
 	/** Moves edits made on the offline data into the loaded data; mark a save yourself if you change anything. */
-	MergeOfflineSaveDataWithLoadedSaveData?: (LS: LockerState<T>, OfflineSaveData: T, LoadedSaveData: T) => void;
+	MergeOfflineSaveDataWithLoadedSaveData?(
+		this: void,
+		LS: LockerState<T>,
+		OfflineSaveData: T,
+		LoadedSaveData: T,
+	): void;
 	/** Applies one remote change to the holder's data; true consumes it, false keeps it for later. */
-	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean;
-	ProductCreditChanged?: (
+	ProcessRemoteChange?(this: void, SaveData: T, RemoteChange: SD_RemoteChange_Base): boolean;
+	ProductCreditChanged?(
+		this: void,
 		LS: LockerState<T>,
 		SaveData: T,
 		ProductId: number,
 		ChangeAmount: number,
 		UserData?: unknown,
-	) => void;
+	): void;
 	/** Error reporter; `Defaults.LockerSpec_ReportDataStoreError` when absent. */
-	ReportDataStoreError?: (LS: LockerState<T>, Operation: string, Message: string, Err: LockerError) => void;
+	ReportDataStoreError?(this: void, LS: LockerState<T>, Operation: string, Message: string, Err: LockerError): void;
 	/** A fixed initial remote value for every key, fed through an in-memory backend (no real writes). */
 	DataStoreTestData?: unknown;
 	/** The request gateway; `DefaultGateway()` when absent. */

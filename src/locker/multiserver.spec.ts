@@ -1,0 +1,293 @@
+/// <reference types="@rbxts/testez/globals" />
+import { Kit, KitServer, KitUniverse, ServerOptions } from "../../test/kit";
+import type { SaveData, StoredSession } from "../protocol/format";
+import type { LockerState } from "./LockerState";
+
+type Lib = typeof import("../index");
+
+interface Data extends SaveData {
+	Gold: number;
+}
+
+const LIB = "ReplicatedStorage.SessionLocker";
+const STORE = "Players";
+
+/**
+ * One emulated game server running the library: its own copy of the module (own gateway, own clocks and `game`),
+ * lockers driven from its own Heartbeat, so pausing or crashing the server stops them.
+ */
+class Node {
+	readonly lib: Lib;
+	readonly lockers = new Array<LockerState<Data>>();
+	readonly errors = new Array<string>();
+	constructor(
+		readonly server: KitServer,
+		config?: { SessionExpiry?: number; MaintainSessionPeriod?: number },
+	) {
+		this.lib = server.require<Lib>(LIB);
+		const runService = server.game.GetService("RunService");
+		runService.Heartbeat.Connect(() => {
+			for (const ls of this.lockers) ls.SessionUpdate(os.clock());
+		});
+		this.config = config ?? {};
+	}
+	readonly config: { SessionExpiry?: number; MaintainSessionPeriod?: number };
+	locker(key: string): LockerState<Data> {
+		const store = this.server.game.GetService("DataStoreService").GetDataStore(STORE);
+		const ls = this.lib.LockerCreate<Data>(
+			{
+				DataStore: store,
+				SaveDataVersion: 1,
+				SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
+				SessionExpiry: this.config.SessionExpiry,
+				MaintainSessionPeriod: this.config.MaintainSessionPeriod,
+				ReportDataStoreError: (_ls, _op, message) => {
+					this.errors.push(message);
+				},
+			},
+			key,
+			[1],
+		);
+		this.lockers.push(ls);
+		return ls;
+	}
+}
+
+function universe(): KitUniverse {
+	return Kit.createUniverse({ seed: 11 });
+}
+
+function start(u: KitUniverse, options?: ServerOptions, config?: Node["config"]): Node {
+	return new Node(u.startServer(options), config);
+}
+
+function stored(u: KitUniverse, key: string): Data | undefined {
+	return u.dataStores.read(STORE, key)?.value as Data | undefined;
+}
+
+export = () => {
+	beforeAll(() => Kit.setFrameStep(0.25));
+	afterAll(() => Kit.setFrameStep(1 / 60));
+
+	describe("multi-server (emulated engine)", () => {
+		it("two servers contend for one key: the second loads the first's data after its release", () => {
+			const u = universe();
+			const a = start(u);
+			const b = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			la.SaveData.Gold = 42;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			const lb = b.locker("1");
+			lb.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "session_is_locked", 10)).to.equal(true);
+			la.MarkShouldRelease();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 40)).to.equal(true);
+			expect(lb.SaveData.Gold).to.equal(42);
+			expect(la.IsIdling).to.equal(true);
+			u.destroy();
+		});
+
+		it("a crashed holder is taken over after the expiry, not before", () => {
+			const u = universe();
+			const a = start(u);
+			const b = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			la.SaveData.Gold = 5;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			a.server.crash();
+			const crashedAt = Kit.now();
+			const lb = b.locker("1");
+			lb.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 1700)).to.equal(false);
+			expect(lb.LoadStatus).to.equal("session_is_locked");
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 400)).to.equal(true);
+			expect(Kit.now() - crashedAt > 1800).to.equal(true);
+			expect(lb.SaveData.Gold).to.equal(5);
+			u.destroy();
+		});
+
+		it("with ±10 minutes of clock skew, a live lock is never stolen and a dead one is taken after expiry", () => {
+			const u = universe();
+			const a = start(u, { clockSkew: -600 });
+			const b = start(u, { clockSkew: 600 });
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			const lb = b.locker("1");
+			lb.MarkShouldAcquire();
+			// An hour of A autosaving every 300 s: B, 20 minutes ahead of A's wall clock, must not take it.
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 3600)).to.equal(false);
+			expect(la.LoadStatus).to.equal("loaded");
+			expect((stored(u, "1")!.Session as StoredSession).JobId).to.equal(a.server.jobId);
+			a.server.crash();
+			const crashedAt = Kit.now();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 2400)).to.equal(true);
+			// A's last write was at most one maintain period before the crash.
+			expect(Kit.now() - crashedAt > 1800 - 300).to.equal(true);
+			u.destroy();
+		});
+
+		it("a paused holder's save after a takeover is fenced out and overwrites nothing", () => {
+			const u = universe();
+			const a = start(u);
+			const b = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			a.server.pause();
+			const lb = b.locker("1");
+			lb.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 2400)).to.equal(true);
+			lb.SaveData.Gold = 99;
+			lb.MarkForceSave();
+			expect(Kit.waitUntil(() => lb.ChangeId_Saved === lb.ChangeId_Pending, 10)).to.equal(true);
+			la.SaveData.Gold = 1;
+			la.MarkForceSave();
+			a.server.resume();
+			expect(Kit.waitUntil(() => la.LastError !== undefined && la.LastError.Kind === "lock_lost", 20)).to.equal(
+				true,
+			);
+			const value = stored(u, "1")!;
+			expect(value.Gold).to.equal(99);
+			expect((value.Session as StoredSession).JobId).to.equal(b.server.jobId);
+			expect(lb.LoadStatus).to.equal("loaded");
+			u.destroy();
+		});
+
+		it("a load whose write committed but reported an error recognises its own lock on retry", () => {
+			const u = universe();
+			const a = start(u);
+			u.dataStores.addFault({
+				method: "UpdateAsync",
+				key: "1",
+				mode: "commit-then-error",
+				message: "502: API Services rejected request with error. HTTP 500 (Internal Server Error)",
+			});
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "data_store_request_fail", 10)).to.equal(true);
+			expect(stored(u, "1")!.Session).to.be.ok();
+			// Without recognising its own lock it would wait 30 minutes for itself.
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 60)).to.equal(true);
+			u.destroy();
+		});
+
+		it("a save that was silently dropped is covered by the next save", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			u.dataStores.addFault({ method: "UpdateAsync", key: "1", mode: "drop-then-ok" });
+			la.SaveData.Gold = 1;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(stored(u, "1")!.Gold).to.equal(0);
+			la.SaveData.Gold = 2;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => stored(u, "1")!.Gold === 2, 10)).to.equal(true);
+			u.destroy();
+		});
+
+		it("conflicting writes re-run the transform; the result record reflects only the last run", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			u.dataStores.forceConflicts("1", 3);
+			la.SaveData.Gold = 3;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(stored(u, "1")!.Gold).to.equal(3);
+			expect(la.LoadStatus).to.equal("loaded");
+			u.destroy();
+		});
+
+		it("throttling and 5xx errors are retried; a 105 is reported once and the data kept", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			u.dataStores.addFault({
+				method: "UpdateAsync",
+				key: "1",
+				count: 2,
+				message:
+					"304: UpdateAsync request dropped. Request was throttled, but the throttled request queue was full.",
+			});
+			la.SaveData.Gold = 4;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => stored(u, "1")!.Gold === 4, 120)).to.equal(true);
+			u.dataStores.addFault({
+				method: "UpdateAsync",
+				key: "1",
+				count: math.huge,
+				message: "105: Serialized value exceeds 4MB limit.",
+			});
+			la.SaveData.Gold = 5;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.LastError !== undefined, 10)).to.equal(true);
+			expect(la.LastError!.Kind).to.equal("request_fatal");
+			Kit.advance(120);
+			let fatalReports = 0;
+			for (const e of a.errors) if (e.find("105:", 1, true)[0] !== undefined) fatalReports += 1;
+			expect(fatalReports).to.equal(1);
+			expect(la.SaveData.Gold).to.equal(5);
+			expect(la.LoadStatus).to.equal("loaded");
+			u.dataStores.clearFaults();
+			u.destroy();
+		});
+
+		it("a 30-minute session costs at most 1 load + 6 autosaves + 1 release", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			Kit.advance(1800);
+			la.MarkShouldRelease();
+			expect(Kit.waitUntil(() => la.IsIdling, 20)).to.equal(true);
+			const count = u.dataStores.requestCount({ server: a.server, key: "1" });
+			expect(count <= 8).to.equal(true);
+			expect(count >= 7).to.equal(true);
+			u.destroy();
+		});
+
+		it("BindToClose with LockersShutdown releases every session before the server closes", () => {
+			const u = universe();
+			const a = start(u);
+			const keys = ["1", "2", "3"];
+			for (const key of keys) {
+				const ls = a.locker(key);
+				ls.MarkShouldAcquire();
+			}
+			expect(Kit.waitUntil(() => a.lockers.every(ls => ls.LoadStatus === "loaded"), 10)).to.equal(true);
+			for (const ls of a.lockers) {
+				ls.SaveData.Gold = 7;
+				ls.MarkShouldSave();
+			}
+			const lib = a.lib;
+			const lockers = a.lockers;
+			let result: boolean | undefined;
+			a.server.game.BindToClose(() => {
+				result = lib.LockersShutdown(lockers, { UpdateLockers: false });
+			});
+			a.server.shutdown();
+			expect(Kit.waitUntil(() => a.server.isClosed, 40)).to.equal(true);
+			expect(result).to.equal(true);
+			for (const key of keys) {
+				const value = stored(u, key)!;
+				expect(value.Session).to.equal(undefined);
+				expect(value.Gold).to.equal(7);
+			}
+			u.destroy();
+		});
+	});
+};
