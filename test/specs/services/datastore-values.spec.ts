@@ -240,6 +240,49 @@ export = () => {
 		});
 	});
 
+	describe("ordered stores (item 12)", () => {
+		it("item 12: an OrderedDataStore accepts only integers (103) and has no keyInfo", () => {
+			const universe = universeWith();
+			const service = dss(universe.startServer());
+			const ordered = service.GetOrderedDataStore("Top");
+			expect(service.GetOrderedDataStore("Top")).to.equal(ordered);
+			expect(errorOf(() => ordered.SetAsync("a", 1.5))).to.equal("103: double is not allowed in data stores.");
+			expect(errorOf(() => ordered.SetAsync("a", [1]))).to.equal("103: Array is not allowed in data stores.");
+			expect(errorOf(() => ordered.SetAsync("a", { x: 1 }))).to.equal(
+				"103: Dictionary is not allowed in data stores.",
+			);
+			ordered.SetAsync("a", 5);
+			expect(ordered.GetAsync("a")).to.equal(5);
+			expect(ordered.IncrementAsync("a", 2)).to.equal(7);
+			expect(ordered.UpdateAsync("a", v => v! * 2)).to.equal(14);
+			expect(ordered.RemoveAsync("a")).to.equal(14);
+			expect(ordered.GetAsync("a")).to.equal(undefined);
+			// Ordered and standard stores of the same name are separate.
+			expect(service.GetDataStore("Top").GetAsync("a")[0]).to.equal(undefined);
+			universe.destroy();
+		});
+
+		it("item 12: GetSortedAsync pages by value, honours bounds, and checks its arguments (106, 107)", () => {
+			const universe = universeWith();
+			const ordered = dss(universe.startServer()).GetOrderedDataStore("Top");
+			ordered.SetAsync("a", 5);
+			ordered.SetAsync("b", 10);
+			ordered.SetAsync("c", 1);
+			const pages = ordered.GetSortedAsync(false, 2);
+			const rows = new Array<string>();
+			for (;;) {
+				for (const row of pages.GetCurrentPage()) rows.push(`${row.key}=${row.value}`);
+				if (pages.IsFinished) break;
+				pages.AdvanceToNextPageAsync();
+			}
+			expect(rows.join(",")).to.equal("b=10,a=5,c=1");
+			expect(ordered.GetSortedAsync(true, 10, 2, 10).GetCurrentPage().size()).to.equal(2);
+			expect(errorOf(() => ordered.GetSortedAsync(true, 101))!.sub(1, 4)).to.equal("106:");
+			expect(errorOf(() => ordered.GetSortedAsync(true, 10, 5, 1))!.sub(1, 4)).to.equal("107:");
+			universe.destroy();
+		});
+	});
+
 	describe("method contracts (items 13–18)", () => {
 		it("item 13: GetAsync of a missing or removed key gives nil, nil", () => {
 			const universe = universeWith();
