@@ -113,14 +113,16 @@ export class RequestGateway {
 	/**
 	 * One UpdateAsync. `produce` computes the value to write from the current one (undefined: write nothing); it
 	 * runs under pcall, and its value is size-checked before it is handed back to the DataStore. UserIds are
-	 * `userIds`; metadata is carried over from the key so it is never cleared.
+	 * `userIds`, or the key's own when `userIds` is undefined (writers that do not own the key, such as
+	 * RemoteChangeSender; a missing key then gets none); metadata is carried over from the key so it is never
+	 * cleared.
 	 * Yields; call it from a job thread.
 	 */
 	Update(
 		store: DataStoreLike,
 		key: string,
 		produce: (value: unknown, keyInfo: KeyInfoLike | undefined) => unknown,
-		userIds: Array<number>,
+		userIds: Array<number> | undefined,
 		operation: string,
 	): GatewayResult {
 		const result: GatewayResult = {
@@ -161,7 +163,8 @@ export class RequestGateway {
 			}
 			outcome = "written";
 			const metadata = keyInfo !== undefined ? keyInfo.GetMetadata() : undefined;
-			return $tuple(produced as unknown, userIds, metadata);
+			const ids = userIds ?? (keyInfo !== undefined ? keyInfo.GetUserIds() : []);
+			return $tuple(produced as unknown, ids, metadata);
 		};
 		this.count(operation);
 		let returned: unknown;
