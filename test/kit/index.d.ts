@@ -160,7 +160,12 @@ export interface DataStoreKit {
 	/** Raw stored value (a fresh copy) or undefined. */
 	read(storeName: string, key: string, scope?: string): StoredEntry | undefined;
 	/** Writes a raw value, bypassing locks and budgets. */
-	write(storeName: string, key: string, value: unknown, options?: { scope?: string; userIds?: Array<number> }): void;
+	write(
+		storeName: string,
+		key: string,
+		value: unknown,
+		options?: { scope?: string; userIds?: Array<number>; metadata?: Record<string, unknown> },
+	): void;
 	remove(storeName: string, key: string, scope?: string): void;
 	/** Adds a fault rule; returns a function that removes it. */
 	addFault(fault: DataStoreFault): () => void;
