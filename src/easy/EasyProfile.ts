@@ -1,0 +1,303 @@
+import Signal from "@rbxts/signal";
+import type { LifecycleReason, LifecycleStatus, LoadStatus } from "../locker/LockerSpec";
+import type { LockerState } from "../locker/LockerState";
+import type { SavedConnection } from "../locker/SavedConnection";
+import type { SaveData } from "../protocol/format";
+
+/** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
+export interface EasyProfileOwner {
+	/** @hidden */ endProfile(profile: EasyProfile<never>): void;
+	/** @hidden */ purchaseFor(
+		profile: EasyProfile<never>,
+		processFunction: unknown,
+		receiptInfo: unknown,
+		callback: ((granted: boolean) => void) | undefined,
+		userData: unknown,
+	): boolean | undefined;
+}
+
+/**
+ * A game's handle on one session: the save data of one DataStore key, held by this server while the profile is
+ * active. Made by `EasyStore.StartSession` / `StartSessionReusable`; ended with `EndSession()`.
+ *
+ * Signals run deferred (the next resumption point of the frame). Within one event the most specific signal fires
+ * first: a release fires `Released`, `Reset`, `Replaced`, then `Lifecycle`.
+ *
+ * @example
+ * const profile = store.StartSessionReusable(tostring(player.UserId), [player.UserId]);
+ * profile.Lost.Connect(() => player.Kick("Your data was opened on another server."));
+ * if (profile.YieldUntilLoaded()) profile.GetSaveData().Coins += 10;
+ */
+export class EasyProfile<T extends SaveData = SaveData> {
+	/** True from creation until `EndSession()` (or shutdown) ends it. */
+	IsActive = true;
+	/** True while the profile's data is the real, locked save data; false before load and after a reset. */
+	IsLoaded = false;
+	/** The DataStore key. */
+	readonly DataStoreKey: string;
+	/** The LockerState behind the profile (shared by every profile of a reusable session). */
+	readonly ELS: LockerState<T>;
+
+	/**
+	 * Every lifecycle event of the locker, (Status, Reason): the raw stream. An ended profile keeps receiving its
+	 * locker's events (the final save and the release) until `Finished`.
+	 */
+	readonly Lifecycle = new Signal<(Status: LifecycleStatus, Reason: LifecycleReason) => void>();
+	/**
+	 * The profile is completely done: after `EndSession()`, its locker released the key (the final save landed) and
+	 * was deleted, or a new profile took the session over (`StartSessionReusable`, a reconnection).
+	 */
+	readonly Finished = new Signal<() => void>();
+	/** `EndSession()` was called; the release happens later (`Finished` tells you when it landed). */
+	readonly Destroyed = new Signal<() => void>();
+	/** A save succeeded. */
+	readonly Saved = new Signal<() => void>();
+	/** The contents of the save data were swapped (loaded, released or lost). */
+	readonly Replaced = new Signal<(Reason: LifecycleReason) => void>();
+	/** The real data replaced the offline defaults. */
+	readonly Loaded = new Signal<() => void>();
+	/** The data went back to offline defaults because the session ended (released) or was lost. */
+	readonly Reset = new Signal<(Reason: LifecycleReason) => void>();
+	/** The lock was given up willingly. */
+	readonly Released = new Signal<() => void>();
+	/** The lock was lost: another server owns the key now. Unsaved changes are gone. */
+	readonly Lost = new Signal<() => void>();
+	/** Product credit changed by `ChangeAmount` (negative when used). */
+	readonly ProductCreditChanged = new Signal<(ProductId: number, ChangeAmount: number, UserData?: unknown) => void>();
+
+	/** @hidden */ readonly owner: EasyProfileOwner;
+	/** @hidden threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
+	/** @hidden */ finished = false;
+
+	/** @hidden use EasyStore.StartSession */
+	constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
+		this.owner = owner;
+		this.ELS = locker;
+		this.DataStoreKey = locker.DataStoreKey;
+	}
+
+	/**
+	 * The save data: the same table for the profile's whole life, overwritten in place when it is loaded or reset.
+	 * **Before `IsLoaded` it holds offline defaults that will be replaced; tables inside it are replaced on load.**
+	 *
+	 * @example
+	 * profile.GetSaveData().Coins += 5;
+	 */
+	GetSaveData(): T {
+		return this.ELS.SaveData;
+	}
+
+	/**
+	 * The locker's load status: "loaded", or why it is not (yet): "loading", "session_is_locked" (another server,
+	 * or this one, still holds the key), "data_store_request_fail", "invalid_version", "invalid_data".
+	 *
+	 * @example
+	 * if (profile.GetLoadStatus() === "invalid_version") player.Kick("Please rejoin to get a newer server.");
+	 */
+	GetLoadStatus(): LoadStatus {
+		return this.ELS.LoadStatus;
+	}
+
+	/**
+	 * Yields until the data is loaded and returns this profile, or returns undefined once the profile ends first.
+	 * Never hangs past `EndSession()` or shutdown. **Yields.**
+	 *
+	 * @example
+	 * const loaded = profile.YieldUntilLoaded();
+	 * if (loaded === undefined) return; // ended (player left) before the data arrived
+	 */
+	YieldUntilLoaded(): EasyProfile<T> | undefined {
+		if (!this.IsActive) return undefined;
+		if (this.IsLoaded) return this;
+		this.loadWaiters.push(coroutine.running());
+		const [result] = coroutine.yield() as LuaTuple<[EasyProfile<T> | undefined]>;
+		return result;
+	}
+
+	/**
+	 * Calls `Callback(profile)` in a new thread once the data is loaded; never calls it if the profile ends first.
+	 *
+	 * @example
+	 * profile.WhenLoaded((p) => print("coins", p.GetSaveData().Coins));
+	 */
+	WhenLoaded(Callback: (Profile: EasyProfile<T>) => void): void {
+		task.spawn(() => {
+			const loaded = this.YieldUntilLoaded();
+			if (loaded !== undefined) Callback(loaded);
+		});
+	}
+
+	/**
+	 * Ends the session: the profile becomes inactive at once; the locker saves and releases the key once no other
+	 * profile uses it (`Saved`, `Released`, `Reset`, `Replaced`), and then `Finished` fires. Safe to call twice.
+	 * **After this, edits to `GetSaveData()` are not saved.**
+	 *
+	 * @example
+	 * Players.PlayerRemoving.Connect((player) => profiles.get(player.UserId)?.EndSession());
+	 */
+	EndSession(): void {
+		if (!this.IsActive) return;
+		this.IsActive = false;
+		this.owner.endProfile(this as unknown as EasyProfile<never>);
+		this.resumeLoadWaiters(undefined);
+		this.Destroyed.Fire();
+		this.Lifecycle.Fire("destroyed", "none");
+	}
+
+	/** Same as `EndSession()`. */
+	Destroy(): void {
+		this.EndSession();
+	}
+
+	/** Records a change that rides along with the next save (autosave every 5 minutes, or a forced save). */
+	MarkShouldSave(): void {
+		if (this.IsActive) this.ELS.MarkShouldSave();
+	}
+
+	/**
+	 * Records a change that must be saved as soon as possible: a save starts on the next Heartbeat.
+	 *
+	 * @example
+	 * data.Coins -= 100;
+	 * profile.MarkForceSave();
+	 * if (profile.YieldUntilChangesSaved()) print("purchase saved");
+	 */
+	MarkForceSave(): void {
+		if (this.IsActive) this.ELS.MarkForceSave();
+	}
+
+	/**
+	 * Yields until the changes marked so far are saved (true), or discarded by a reset or the end of the profile
+	 * (false). **Mark the change (`MarkShouldSave`/`MarkForceSave`) before calling it. Yields.**
+	 */
+	YieldUntilChangesSaved(): boolean {
+		if (!this.IsActive) return false;
+		return this.ELS.YieldUntilChangesSaved();
+	}
+
+	/**
+	 * Calls `Callback(wasSaved, profile, ...UserData)` once the changes marked so far are saved or discarded.
+	 * **Mark the change before calling it, or it resolves true at once.**
+	 *
+	 * @example
+	 * profile.MarkForceSave();
+	 * profile.WhenChangesSaved((saved) => print(saved ? "saved" : "discarded"));
+	 */
+	WhenChangesSaved(
+		Callback: (WasSaved: boolean, Profile: EasyProfile<T>, ...UserData: Array<unknown>) => void,
+		...UserData: Array<unknown>
+	): SavedConnection {
+		const connection = this.ELS.WhenChangesSaved(
+			(wasSaved: boolean, _ls: unknown, ...rest: Array<unknown>) => Callback(wasSaved, this, ...rest),
+			...UserData,
+		);
+		if (!this.IsActive) connection.Trigger(false);
+		return connection;
+	}
+
+	/** True when the session is held and loaded: changes made now are in the next save. False once ended. */
+	IsAvailable(): boolean {
+		return this.IsActive && this.ELS.IsAvailable();
+	}
+
+	/** Credit stored for a developer product (0 when none or when the profile has ended). */
+	ProductCreditQuery(ProductId: number): number {
+		return this.IsActive ? this.ELS.ProductCreditQuery(ProductId) : 0;
+	}
+
+	/** Adds product credit, marks a save and fires `ProductCreditChanged`. Ignored once ended. */
+	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
+		if (this.IsActive) this.ELS.ProductCreditGive(ProductId, Amount, UserData);
+	}
+
+	/** Uses `Amount` credit if that much is stored (true); false when there is too little or the profile ended. */
+	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
+		return this.IsActive ? this.ELS.ProductCreditUse(ProductId, Amount, UserData) : false;
+	}
+
+	/**
+	 * Runs a developer-product purchase through the store's ProductPurchaser: `ProcessFunction` applies it to the
+	 * save data, and `Callback(true)` runs once a save covering it landed (return PurchaseGranted then).
+	 * **Do not grant anything outside the save data before the callback says true.**
+	 */
+	CallWhenProductIsProcessedAndSaved(
+		ProcessFunction: unknown,
+		ReceiptInfo: ReceiptInfo,
+		Callback: (Granted: boolean) => void,
+		UserData?: unknown,
+	): void {
+		if (!this.IsActive) {
+			task.defer(Callback, false);
+			return;
+		}
+		this.owner.purchaseFor(this as unknown as EasyProfile<never>, ProcessFunction, ReceiptInfo, Callback, UserData);
+	}
+
+	/**
+	 * Yielding form of `CallWhenProductIsProcessedAndSaved`: true once the purchase is applied and saved.
+	 * **Yields; call it from ProcessReceipt.**
+	 *
+	 * @example
+	 * MarketplaceService.ProcessReceipt = (receipt) =>
+	 * 	profile.YieldUntilProductIsProcessedAndSaved(grantCoins, receipt)
+	 * 		? Enum.ProductPurchaseDecision.PurchaseGranted
+	 * 		: Enum.ProductPurchaseDecision.NotProcessedYet;
+	 */
+	YieldUntilProductIsProcessedAndSaved(
+		ProcessFunction: unknown,
+		ReceiptInfo: ReceiptInfo,
+		UserData?: unknown,
+	): boolean {
+		if (!this.IsActive) return false;
+		const result = this.owner.purchaseFor(
+			this as unknown as EasyProfile<never>,
+			ProcessFunction,
+			ReceiptInfo,
+			undefined,
+			UserData,
+		);
+		return result === true;
+	}
+
+	// ---------------------------------------------------------------- called by EasyStore
+
+	/** @hidden */
+	resumeLoadWaiters(result: EasyProfile<T> | undefined): void {
+		if (this.loadWaiters.size() === 0) return;
+		const waiters = table.clone(this.loadWaiters);
+		this.loadWaiters.clear();
+		for (const thread of waiters) {
+			if (coroutine.status(thread) === "suspended") task.defer(thread, result);
+		}
+	}
+
+	/** @hidden one lifecycle event of the locker, while active; fires the most specific signal first */
+	onLifecycle(status: LifecycleStatus, reason: LifecycleReason): void {
+		if (status === "replaced") {
+			if (reason === "r_loaded") {
+				this.IsLoaded = true;
+				this.Loaded.Fire();
+				this.resumeLoadWaiters(this);
+			} else {
+				this.IsLoaded = false;
+				if (reason === "r_released") this.Released.Fire();
+				else if (reason === "r_lost") this.Lost.Fire();
+				this.Reset.Fire(reason);
+			}
+			this.Replaced.Fire(reason);
+		} else if (status === "saved") {
+			this.Saved.Fire();
+		}
+		this.Lifecycle.Fire(status, reason);
+	}
+
+	/** @hidden the locker was deleted */
+	onFinished(): void {
+		if (this.finished) return;
+		this.finished = true;
+		this.IsLoaded = false;
+		this.resumeLoadWaiters(undefined);
+		this.Finished.Fire();
+		this.Lifecycle.Fire("deleted", "none");
+	}
+}

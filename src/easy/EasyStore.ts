@@ -1,0 +1,391 @@
+import { LockerCreate } from "../locker/LockerCreate";
+import type { LifecycleReason, LifecycleStatus, LockerSpec } from "../locker/LockerSpec";
+import type { LockerState } from "../locker/LockerState";
+import type { DataStoreLike } from "../gateway/types";
+import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
+import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
+import { LogPrefixCreate } from "../util/log";
+import { DrivenStore, easyDriver, easyDriverAdd, easyDriverClosing, EasyRunService, EasyServices } from "./EasyDriver";
+import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
+import { StudioDataStore } from "./StudioDataStore";
+
+/** Fields the library manages; a CreateSaveData that sets them is warned about (they are overwritten). */
+const RESERVED_FIELDS = ["Version", "VersionPatch", "Session", "Purchases", "ProductCredit", "RemoteChanges"];
+
+/** Extra settings of `EasyStoreCreate`, all optional. */
+export interface EasyStoreOptions<T extends SaveData = SaveData> {
+	/** Register `EasyShutdown` with BindToClose (default true). Only the first store's setting matters. */
+	BindToClose?: boolean;
+	/** Inject RunService, Players, BindToClose or the clock (default: the real services). */
+	Services?: Partial<EasyServices>;
+	/**
+	 * Keep Studio off production data: in Studio with API access on, every key is prefixed with this (for example
+	 * `"Studio_"`). Keys stay within the 50-character limit only if prefix + key does. Ignored on live servers.
+	 */
+	StudioKeyPrefix?: string;
+	/** In Studio, never touch real DataStores: run on an in-memory store (default false). */
+	StudioInMemory?: boolean;
+	/** LockerSpec settings passed through (timings, error reporter, gateway, merge of offline edits...). */
+	Config?: Partial<
+		Pick<
+			LockerSpec<T>,
+			| "MaintainSessionPeriod"
+			| "SessionExpiry"
+			| "SessionRetryCooldown"
+			| "PurchaseHistoryLimit"
+			| "VerboseLogs"
+			| "StrictMode"
+			| "ReadOnlyDataStores"
+			| "Gateway"
+			| "ReportDataStoreError"
+			| "MergeOfflineSaveDataWithLoadedSaveData"
+			| "LoadStatusChanged"
+		>
+	>;
+}
+
+/** @hidden what the store keeps per locker */
+interface LockerEntry<T extends SaveData> {
+	Locker: LockerState<T>;
+	/** Profiles holding the locker: they receive its events. */
+	Active: Array<EasyProfile<T>>;
+	/** Ended profiles waiting for `Finished`. */
+	Ended: Array<EasyProfile<T>>;
+}
+
+// One store per DataStore object on this server.
+const storesByDataStore = new Map<unknown, EasyStore<SaveData>>();
+
+/**
+ * Session-locked player data with the least code: create one per DataStore, start a session per player, end it
+ * when they leave. The store drives its sessions from one shared Heartbeat connection, ends them all on shutdown,
+ * and can send changes to keys another server holds.
+ *
+ * @example
+ * const store = EasyStoreCreate(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }));
+ * const profile = store.StartSessionReusable(tostring(player.UserId), [player.UserId]);
+ */
+export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwner, DrivenStore {
+	/** The LockerSpec every session of this store uses. */
+	readonly LockerSpec: LockerSpec<T>;
+	/** The DataStore passed to EasyStoreCreate. */
+	readonly DataStore: DataStore | DataStoreLike;
+	/** In Studio: the wrapper deciding between real keys and memory; undefined on live servers. */
+	readonly Studio: StudioDataStore | undefined;
+	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
+	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
+
+	/** @hidden use EasyStoreCreate */
+	constructor(dataStore: DataStore | DataStoreLike, spec: LockerSpec<T>, studio: StudioDataStore | undefined) {
+		this.DataStore = dataStore;
+		this.LockerSpec = spec;
+		this.Studio = studio;
+	}
+
+	/**
+	 * Starts a new session for a key: a new LockerState that loads the data and holds the lock until
+	 * `EndSession()`. **If this server still holds the key (a player who just left), the new session waits for that
+	 * release like any other server would (about 10 s); use `StartSessionReusable` for players.**
+	 *
+	 * @example
+	 * const profile = store.StartSession(`Guild_${guildId}`);
+	 */
+	StartSession(
+		DataStoreKey: string,
+		UserIds?: Array<number>,
+		LogPrefix?: string,
+		DisableAPIs?: boolean,
+	): EasyProfile<T> {
+		const locker = this.createLocker(DataStoreKey, UserIds, LogPrefix, DisableAPIs);
+		return this.attach(locker);
+	}
+
+	/**
+	 * Starts a session, reusing this server's LockerState for the key when there is one (preferring a loaded one):
+	 * a player who rejoins before the release landed gets the same session back with no DataStore request and no
+	 * lost change. Several profiles can share one locker; it is released when all of them ended. The optional
+	 * arguments apply only when a new locker is created.
+	 *
+	 * @example
+	 * Players.PlayerAdded.Connect((player) => {
+	 * 	const profile = store.StartSessionReusable(tostring(player.UserId), [player.UserId]);
+	 * });
+	 */
+	StartSessionReusable(
+		DataStoreKey: string,
+		UserIds?: Array<number>,
+		LogPrefix?: string,
+		DisableAPIs?: boolean,
+	): EasyProfile<T> {
+		let chosen: LockerState<T> | undefined;
+		const candidates = this.byKey.get(DataStoreKey);
+		if (candidates !== undefined) {
+			for (const locker of candidates) {
+				if (locker.IsDeleted) continue;
+				if (chosen === undefined || (locker.LoadStatus === "loaded" && chosen.LoadStatus !== "loaded")) {
+					chosen = locker;
+				}
+			}
+		}
+		if (chosen === undefined) chosen = this.createLocker(DataStoreKey, UserIds, LogPrefix, DisableAPIs);
+		return this.attach(chosen);
+	}
+
+	/**
+	 * Sends remote changes to a key, whichever server holds it (or none): they are appended to the key and applied
+	 * by the holder's `ProcessRemoteChange` on its next save or load.
+	 *
+	 * @example
+	 * store.SendRemoteChanges(tostring(friendId), [{ K: "gift_coins", Amount: 50 }]);
+	 */
+	SendRemoteChanges(DataStoreKey: string, RemoteChanges: Array<SD_RemoteChange_Base>): void {
+		this.sendRemote(DataStoreKey, RemoteChanges);
+	}
+
+	/** Profiles that are active for a key on this server. */
+	GetActiveProfiles(DataStoreKey: string): Array<EasyProfile<T>> {
+		const found = new Array<EasyProfile<T>>();
+		const lockers = this.byKey.get(DataStoreKey);
+		if (lockers === undefined) return found;
+		for (const locker of lockers) {
+			const entry = this.lockers.get(locker);
+			if (entry !== undefined) for (const profile of entry.Active) found.push(profile);
+		}
+		return found;
+	}
+
+	/** Number of LockerStates this store still drives (held, loading or releasing). */
+	GetLockerCount(): number {
+		return this.lockers.size();
+	}
+
+	// ---------------------------------------------------------------- internals
+
+	/** @hidden */
+	createLocker(
+		key: string,
+		userIds: Array<number> | undefined,
+		logPrefix: string | undefined,
+		disableAPIs: boolean | undefined,
+	): LockerState<T> {
+		const ids = userIds ?? [];
+		const prefix =
+			logPrefix ?? (ids.size() === 1 ? LogPrefixCreate(true, ids[0], key) : `[SessionLocker]:[${key}]`);
+		const locker = LockerCreate(this.LockerSpec, key, ids, prefix, disableAPIs);
+		this.lockers.set(locker, { Locker: locker, Active: [], Ended: [] });
+		let list = this.byKey.get(key);
+		if (list === undefined) {
+			list = [];
+			this.byKey.set(key, list);
+		}
+		list.push(locker);
+		return locker;
+	}
+
+	/** @hidden */
+	attach(locker: LockerState<T>): EasyProfile<T> {
+		const entry = this.lockers.get(locker) as LockerEntry<T>;
+		const profile = new EasyProfile<T>(this, locker);
+		if (easyDriverClosing()) {
+			// The server is closing: no new holds. The profile is born ended and finishes with its locker.
+			warn(`[SessionLocker] StartSession(${locker.DataStoreKey}) during shutdown: the profile is ended at once`);
+			profile.IsActive = false;
+			entry.Ended.push(profile);
+			task.defer(() => profile.resumeLoadWaiters(undefined));
+			return profile;
+		}
+		if (entry.Ended.size() > 0) {
+			// Handover (a reconnection): the ended profiles' session continues in this one, so they are done.
+			const ended = table.clone(entry.Ended);
+			entry.Ended.clear();
+			for (const previous of ended) previous.onFinished();
+		}
+		entry.Active.push(profile);
+		locker.MarkShouldAcquire(profile);
+		if (locker.LoadStatus === "loaded" && locker.Session !== undefined) {
+			// Reused session: the data is already here. Tell the new profile as if it had just loaded.
+			profile.IsLoaded = true;
+			task.defer(() => {
+				if (profile.IsActive && profile.IsLoaded && locker.LoadStatus === "loaded") {
+					profile.IsLoaded = false;
+					profile.onLifecycle("replaced", "r_loaded");
+				}
+			});
+		}
+		return profile;
+	}
+
+	/** @hidden EasyProfileOwner */
+	endProfile(profile: EasyProfile<never>): void {
+		const p = profile as unknown as EasyProfile<T>;
+		const entry = this.lockers.get(p.ELS);
+		if (entry === undefined) return;
+		const index = entry.Active.indexOf(p);
+		if (index >= 0) entry.Active.remove(index);
+		entry.Ended.push(p);
+		p.ELS.MarkShouldRelease(p);
+	}
+
+	/** @hidden EasyProfileOwner; replaced when the ProductPurchaser is wired */
+	purchaseFor(
+		_profile: EasyProfile<never>,
+		_processFunction: unknown,
+		_receiptInfo: unknown,
+		callback: ((granted: boolean) => void) | undefined,
+		_userData: unknown,
+	): boolean | undefined {
+		warn("[SessionLocker] EasyProfile product methods need the ProductPurchaser, which is not available yet");
+		if (callback !== undefined) task.defer(callback, false);
+		return false;
+	}
+
+	/** @hidden replaced when the RemoteChangeSender is wired */
+	sendRemote(_key: string, _changes: Array<SD_RemoteChange_Base>): void {
+		warn("[SessionLocker] SendRemoteChanges needs the RemoteChangeSender, which is not available yet");
+	}
+
+	/** @hidden the LockerSpec's Lifecycle callback */
+	onLifecycle(locker: LockerState<T>, status: LifecycleStatus, reason: LifecycleReason): void {
+		const entry = this.lockers.get(locker);
+		if (entry === undefined) return;
+		if (status === "deleted") {
+			const ended = table.clone(entry.Ended);
+			entry.Ended.clear();
+			for (const profile of ended) profile.onFinished();
+			return;
+		}
+		// Ended profiles keep hearing their locker until it is deleted, so the final Saved and Released reach them.
+		for (const profile of table.clone(entry.Active)) profile.onLifecycle(status, reason);
+		for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
+	}
+
+	/** @hidden the LockerSpec's ProductCreditChanged callback */
+	onCreditChanged(locker: LockerState<T>, productId: number, delta: number, userData: unknown): void {
+		const entry = this.lockers.get(locker);
+		if (entry === undefined) return;
+		for (const profile of entry.Active) profile.ProductCreditChanged.Fire(productId, delta, userData);
+	}
+
+	/** @hidden DrivenStore: one Heartbeat step */
+	update(now: number, closing: boolean): void {
+		let deleted: Array<LockerState<T>> | undefined;
+		for (const [locker, entry] of this.lockers) {
+			if (closing && entry.Active.size() > 0) {
+				for (const profile of table.clone(entry.Active)) profile.EndSession();
+			}
+			const idle = locker.SessionUpdate(now);
+			// B4: the original never deleted idle lockers, so Finished never fired and waiters hung.
+			if (idle && locker.InUse.size() === 0) {
+				locker.MarkDeleted();
+				if (deleted === undefined) deleted = [];
+				deleted.push(locker);
+			}
+		}
+		if (deleted !== undefined) for (const locker of deleted) this.forget(locker);
+	}
+
+	/** @hidden */
+	forget(locker: LockerState<T>): void {
+		this.lockers.delete(locker);
+		const list = this.byKey.get(locker.DataStoreKey);
+		if (list === undefined) return;
+		const index = list.indexOf(locker);
+		if (index >= 0) list.remove(index);
+		if (list.size() === 0) this.byKey.delete(locker.DataStoreKey);
+	}
+
+	/** @hidden DrivenStore */
+	isBusy(): boolean {
+		return this.lockers.size() > 0;
+	}
+}
+
+/**
+ * Creates the EasyStore of a DataStore (one per DataStore object: a second call warns and returns the first).
+ * `CreateSaveData` returns a new table of your fields; the library adds `Version`, `VersionPatch`, `Purchases` and
+ * `ProductCredit`. Connects the shared Heartbeat driver and, by default, registers the shutdown with BindToClose.
+ * In Studio without DataStore access it runs on an in-memory store (warned once).
+ * **Server only: errors on the client. CreateSaveData must return a new table on every call.**
+ *
+ * @example
+ * interface PlayerData extends SaveData { Coins: number }
+ * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }) as PlayerData);
+ */
+export function EasyStoreCreate<T extends SaveData = SaveData>(
+	DataStore: DataStore | DataStoreLike,
+	CreateSaveData: () => Omit<T, keyof SaveData> | T,
+	SaveDataVersion?: number,
+	SaveDataVersionPatch?: number,
+	Migrators?: SaveDataMigrators,
+	Patchers?: SaveDataPatchers,
+	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean,
+	DataStoreTestData?: unknown,
+	Options?: EasyStoreOptions<T>,
+): EasyStore<T> {
+	const services = Options?.Services;
+	const runService: EasyRunService = services?.RunService ?? game.GetService("RunService");
+	if (runService.IsClient()) {
+		error("[SessionLocker] EasyStoreCreate can only be called on the server (it was called on a client)", 2);
+	}
+	assert(DataStore !== undefined, "[SessionLocker] EasyStoreCreate: DataStore is required");
+	assert(typeIs(CreateSaveData, "function"), "[SessionLocker] EasyStoreCreate: CreateSaveData must be a function");
+	const existing = storesByDataStore.get(DataStore);
+	if (existing !== undefined) {
+		warn("[SessionLocker] EasyStoreCreate: this DataStore already has an EasyStore; returning it");
+		return existing as unknown as EasyStore<T>;
+	}
+	const version = SaveDataVersion ?? 1;
+	const versionPatch = SaveDataVersionPatch ?? 0;
+	const sample = CreateSaveData() as unknown;
+	assert(typeIs(sample, "table"), "[SessionLocker] EasyStoreCreate: CreateSaveData must return a table");
+	for (const field of RESERVED_FIELDS) {
+		if ((sample as { [k: string]: unknown })[field] !== undefined) {
+			warn(
+				`[SessionLocker] EasyStoreCreate: CreateSaveData sets the reserved field "${field}"; it is overwritten`,
+			);
+		}
+	}
+
+	let studio: StudioDataStore | undefined;
+	let store: DataStore | DataStoreLike = DataStore;
+	if (runService.IsStudio() && DataStoreTestData === undefined) {
+		studio = new StudioDataStore(
+			DataStore as DataStoreLike,
+			Options?.StudioKeyPrefix,
+			Options?.StudioInMemory === true,
+		);
+		store = studio;
+	}
+
+	// The spec's callbacks need the store, which needs the spec.
+	const holder: { store?: EasyStore<T> } = {};
+	const config = Options?.Config ?? {};
+	const spec: LockerSpec<T> = {
+		...config,
+		DataStore: store,
+		SaveDataVersion: version,
+		SaveDataCreator: () => {
+			const data = CreateSaveData() as unknown as { [k: string]: unknown };
+			data.Version = version;
+			data.VersionPatch = versionPatch;
+			data.Purchases = [];
+			data.ProductCredit = [];
+			data.Session = undefined;
+			data.RemoteChanges = undefined;
+			return data as unknown as T;
+		},
+		SaveDataMigrators: Migrators,
+		SaveDataPatchers: Patchers,
+		ProcessRemoteChange,
+		DataStoreTestData,
+		Lifecycle: (ls, status, reason) => holder.store?.onLifecycle(ls, status, reason),
+		ProductCreditChanged: (ls, _sd, productId, amount, userData) =>
+			holder.store?.onCreditChanged(ls, productId, amount, userData),
+	};
+	const easy = new EasyStore<T>(DataStore, spec, studio);
+	holder.store = easy;
+	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
+	const driver = easyDriver(services);
+	easyDriverAdd(driver, easy, Options?.BindToClose !== false);
+	return easy;
+}

@@ -1,0 +1,203 @@
+import { Players as DefaultPlayers } from "@rbxts/services";
+import Signal from "@rbxts/signal";
+import type { SaveData } from "../protocol/format";
+import type { EasyProfile } from "./EasyProfile";
+import type { EasyStore } from "./EasyStore";
+
+/** The part of the Players service the helper uses (inject a fake in unit tests). */
+export interface PlayersLike {
+	readonly PlayerAdded: RBXScriptSignal<(player: Player) => void>;
+	readonly PlayerRemoving: RBXScriptSignal<(player: Player) => void>;
+	GetPlayers(): Array<Player>;
+}
+
+/** Kick messages the helper uses; override any of them. */
+export const PlayerKickMessages = {
+	Lost: "Your data was opened on another server. Please rejoin.",
+	InvalidVersion: "This server is older than your data. Please rejoin to get a newer server.",
+	InvalidData: "Your data could not be read. Please contact the game's developers.",
+	Timeout: "Your data is still in use on another server. Please rejoin in a minute.",
+	DuplicateLogin: "You joined this experience from another device.",
+	AlreadyInServer: "You are already in this server on another device.",
+};
+
+export interface PlayerProfilesOptions {
+	/** The DataStore key of a user; default the UserId as a string (`"123"`, like SessionLocker's players). */
+	Key?: (UserId: number) => string;
+	/** Kick the player when their session is lost to another server (default false). A string is the message. */
+	KickOnLost?: boolean | string;
+	/**
+	 * Kick the player when their data cannot load: an unknown version, unreadable data, or still locked after
+	 * `LoadTimeout` seconds (default false).
+	 */
+	KickOnLoadFailure?: boolean;
+	/** With KickOnLoadFailure: seconds to wait for a locked or failing load before kicking (default 60). */
+	LoadTimeout?: number;
+	/**
+	 * A second Player with the same UserId joins while the first is still here. "KickOld" (default) moves the
+	 * session to the new Player and kicks the old one; "KickNew" keeps the old one and kicks the new one.
+	 */
+	DuplicateLogin?: "KickOld" | "KickNew";
+	/** The Players service (default the real one). */
+	Players?: PlayersLike;
+}
+
+interface Entry<T extends SaveData> {
+	Player: Player;
+	Profile: EasyProfile<T>;
+}
+
+/**
+ * Ties EasyProfiles to players' lifetimes: a session per player on join (reused on a quick rejoin), ended on leave,
+ * kicks where the game asks for them. Sessions are keyed by UserId, never by the Player instance, so a reconnection
+ * (a new Player object) finds its session and a duplicate login is told apart from it.
+ *
+ * @example
+ * const players = PlayerProfilesCreate(store, { KickOnLost: true, KickOnLoadFailure: true });
+ * players.ProfileLoaded.Connect((player, profile) => print(player.Name, profile.GetSaveData().Coins));
+ */
+export class PlayerProfiles<T extends SaveData = SaveData> {
+	readonly Store: EasyStore<T>;
+	/** The player's data finished loading (also fired for a reconnection that reused a loaded session). */
+	readonly ProfileLoaded = new Signal<(Player: Player, Profile: EasyProfile<T>) => void>();
+	/**
+	 * The player rejoined before their previous session was released: the same session continues, without a
+	 * DataStore request. Fires before `ProfileLoaded`.
+	 */
+	readonly Reconnected = new Signal<(Player: Player, Profile: EasyProfile<T>) => void>();
+	/** The same account joined twice; `Kept` holds the session, `Kicked` was removed. */
+	readonly DuplicateLogin = new Signal<(Kept: Player, Kicked: Player) => void>();
+
+	/** @hidden */ readonly entries = new Map<number, Entry<T>>();
+	/** @hidden */ readonly options: PlayerProfilesOptions;
+	/** @hidden */ readonly connections = new Array<RBXScriptConnection>();
+
+	/** @hidden use PlayerProfilesCreate */
+	constructor(store: EasyStore<T>, options: PlayerProfilesOptions) {
+		this.Store = store;
+		this.options = options;
+		const players = options.Players ?? DefaultPlayers;
+		this.connections.push(players.PlayerAdded.Connect(player => this.onJoin(player)));
+		this.connections.push(players.PlayerRemoving.Connect(player => this.onLeave(player)));
+		// Players who joined before this ran (Studio solo tests) still get a session.
+		for (const player of players.GetPlayers()) task.spawn(() => this.onJoin(player));
+	}
+
+	/** The active profile of a player or UserId, loaded or not; undefined when they have none. */
+	Get(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
+		const userId = typeIs(PlayerOrUserId, "number") ? PlayerOrUserId : PlayerOrUserId.UserId;
+		return this.entries.get(userId)?.Profile;
+	}
+
+	/** The profile only once it is loaded. */
+	GetLoaded(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
+		const profile = this.Get(PlayerOrUserId);
+		return profile !== undefined && profile.IsLoaded ? profile : undefined;
+	}
+
+	/** Stops handling joins and leaves and ends every session it started. */
+	Destroy(): void {
+		for (const connection of this.connections) connection.Disconnect();
+		this.connections.clear();
+		for (const [, entry] of this.entries) entry.Profile.EndSession();
+		this.entries.clear();
+	}
+
+	/** @hidden */
+	key(userId: number): string {
+		const make = this.options.Key;
+		return make !== undefined ? make(userId) : tostring(userId);
+	}
+
+	/** @hidden */
+	onJoin(player: Player): void {
+		const userId = player.UserId;
+		const existing = this.entries.get(userId);
+		if (existing !== undefined) {
+			if (existing.Player === player) return;
+			this.onDuplicate(existing, player);
+			return;
+		}
+		const key = this.key(userId);
+		const reusing = this.Store.byKey.has(key);
+		const profile = this.Store.StartSessionReusable(key, [userId]);
+		const entry: Entry<T> = { Player: player, Profile: profile };
+		this.entries.set(userId, entry);
+		profile.Lost.Connect(() => this.onLost(entry));
+		if (reusing && profile.IsLoaded) this.Reconnected.Fire(player, profile);
+		task.spawn(() => this.watchLoad(entry));
+	}
+
+	/** @hidden same account twice (seed 002: a duplicate is still connected; a reconnection is not) */
+	onDuplicate(existing: Entry<T>, newcomer: Player): void {
+		const old = existing.Player;
+		if (this.options.DuplicateLogin === "KickNew") {
+			this.DuplicateLogin.Fire(old, newcomer);
+			newcomer.Kick(PlayerKickMessages.AlreadyInServer);
+			return;
+		}
+		// The session moves to the new Player; the old one's PlayerRemoving then finds it is no longer the owner.
+		existing.Player = newcomer;
+		this.DuplicateLogin.Fire(newcomer, old);
+		old.Kick(PlayerKickMessages.DuplicateLogin);
+		if (existing.Profile.IsLoaded) this.ProfileLoaded.Fire(newcomer, existing.Profile);
+	}
+
+	/** @hidden */
+	onLeave(player: Player): void {
+		const entry = this.entries.get(player.UserId);
+		if (entry === undefined || entry.Player !== player) return;
+		this.entries.delete(player.UserId);
+		entry.Profile.EndSession();
+	}
+
+	/** @hidden */
+	onLost(entry: Entry<T>): void {
+		const kick = this.options.KickOnLost;
+		if (kick === undefined || kick === false) return;
+		if (this.entries.get(entry.Player.UserId) !== entry) return;
+		entry.Player.Kick(typeIs(kick, "string") ? kick : PlayerKickMessages.Lost);
+	}
+
+	/** @hidden waits for the load; kicks on a permanent failure or a timeout when asked to */
+	watchLoad(entry: Entry<T>): void {
+		const profile = entry.Profile;
+		const kick = this.options.KickOnLoadFailure === true;
+		const timeout = this.options.LoadTimeout ?? 60;
+		const started = os.clock();
+		while (profile.IsActive && !profile.IsLoaded) {
+			const status = profile.GetLoadStatus();
+			if (kick && this.entries.get(entry.Player.UserId) === entry) {
+				let message: string | undefined;
+				if (status === "invalid_version") message = PlayerKickMessages.InvalidVersion;
+				else if (status === "invalid_data") message = PlayerKickMessages.InvalidData;
+				else if (os.clock() - started >= timeout) message = PlayerKickMessages.Timeout;
+				if (message !== undefined) {
+					entry.Player.Kick(message);
+					this.onLeave(entry.Player);
+					return;
+				}
+			}
+			task.wait(0.25);
+		}
+		if (profile.IsActive && profile.IsLoaded && this.entries.get(entry.Player.UserId) === entry) {
+			this.ProfileLoaded.Fire(entry.Player, profile);
+		}
+	}
+}
+
+/**
+ * Starts handling players for a store: each joining player gets `StartSessionReusable(Key(UserId), [UserId])`,
+ * each leaving player's profile is ended. Get profiles with `Get(player)`.
+ * **Create it once per store, before players join (it also picks up players already in the server).**
+ *
+ * @example
+ * const store = EasyStoreCreate(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }));
+ * const players = PlayerProfilesCreate(store, { KickOnLost: true });
+ */
+export function PlayerProfilesCreate<T extends SaveData>(
+	Store: EasyStore<T>,
+	Options?: PlayerProfilesOptions,
+): PlayerProfiles<T> {
+	return new PlayerProfiles(Store, Options ?? {});
+}
