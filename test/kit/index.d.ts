@@ -192,6 +192,8 @@ export interface DataStoreKit {
 	 * - `strictMixedTables`: refuse mixed tables with 104 instead of dropping their string keys (item 10).
 	 * - `valueLimit`: the encoded-size cap of item 6, in characters. Default 4,194,304.
 	 * - `warnNonFinite`: warn when a stored value contains inf or nan (item 11).
+	 * - `closeBudgetBoost`: once a server starts shutting down, raise each of its budgets to at least 150 × rate/60
+	 *   (item 49's optional boost; unconfirmed upstream). Default false.
 	 */
 	setOptions(options: {
 		transformErrors?: "report" | "propagate";
@@ -199,6 +201,7 @@ export interface DataStoreKit {
 		strictMixedTables?: boolean;
 		valueLimit?: number;
 		warnNonFinite?: boolean;
+		closeBudgetBoost?: boolean;
 	}): void;
 	/** A server's current budget for a request type, as GetRequestBudgetForRequestType would answer (item 31). */
 	budget(server: KitServer, requestType: Enum.DataStoreRequestType | string): number;

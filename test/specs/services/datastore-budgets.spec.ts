@@ -237,5 +237,28 @@ export = () => {
 			universe.dataStores.remove("Store", "cold");
 			universe.destroy();
 		});
+
+		describe("shutdown (item 49)", () => {
+			it("item 49: the optional close boost raises budgets to 150 × rate/60 once shutdown begins", () => {
+				const universe = universeWith();
+				universe.dataStores.setOptions({ closeBudgetBoost: true });
+				const server = universe.startServer();
+				const plain = universe.startServer();
+				const store = storeOf(server);
+				const jobs = new Array<ReturnType<typeof start>>();
+				for (let i = 0; i < 100; i++) jobs.push(start(() => store.GetAsync(`k${i}`, noCache())));
+				expect(budget(server, Enum.DataStoreRequestType.GetAsync)).to.equal(0);
+				let closeBudget = -1;
+				server.game.BindToClose(() => {
+					closeBudget = budget(server, Enum.DataStoreRequestType.GetAsync);
+				});
+				server.shutdown();
+				Kit.waitUntil(() => closeBudget >= 0, 5);
+				// 150 × 60/60 = 150 for a server with no players.
+				expect(closeBudget).to.equal(150);
+				expect(budget(plain, Enum.DataStoreRequestType.GetAsync)).to.equal(100);
+				universe.destroy();
+			});
+		});
 	});
 };
