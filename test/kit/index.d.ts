@@ -172,6 +172,11 @@ export interface DataStoreKit {
 	clearFaults(): void;
 	/** Makes the next `count` UpdateAsync transforms on `key` run again, as if another server committed in between (item 22). */
 	forceConflicts(key: string, count: number): void;
+	/**
+	 * Makes the next `count` UpdateAsync calls on `key` first transform the value the key had before its latest
+	 * commit (a stale read), then run again with the current value (item 23). Keys never written are unaffected.
+	 */
+	staleReads(key: string, count: number): void;
 	/** While held, requests to `key` do not complete; `release` lets them finish (item 42). */
 	hold(key: string): { release(): void };
 	setLatency(options: LatencyOptions): void;

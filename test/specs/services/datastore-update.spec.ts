@@ -132,6 +132,22 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("item 23: the stale-read hook makes the first attempt see the previous value, then the current one", () => {
+			const universe = universeWith();
+			const store = storeOf(universe.startServer());
+			universe.dataStores.write("Store", "k", "old");
+			universe.dataStores.write("Store", "k", "new");
+			universe.dataStores.staleReads("k", 1);
+			const seen = new Array<string>();
+			store.UpdateAsync<string, string>("k", value => {
+				seen.push(value!);
+				return $tuple(value + "+");
+			});
+			expect(seen.join(",")).to.equal("old,new");
+			expect(universe.dataStores.read("Store", "k")!.value).to.equal("new+");
+			universe.destroy();
+		});
+
 		it("item 24: a transform that yields is an error; nothing is written", () => {
 			const universe = universeWith();
 			const server = universe.startServer();
