@@ -107,6 +107,26 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("ListDataStoresAsync lists non-empty stores by prefix (default page 32)", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			universe.dataStores.write("PlayerData", "k", 1);
+			universe.dataStores.write("PlayerStats", "k", 1);
+			universe.dataStores.write("Other", "k", 1);
+			universe.dataStores.write("Emptied", "k", 1);
+			universe.dataStores.remove("Emptied", "k");
+			const service = server.game.GetService("DataStoreService");
+			const names = (
+				service.ListDataStoresAsync("Player").GetCurrentPage() as unknown as Array<DataStoreInfo>
+			).map(info => info.DataStoreName);
+			expect(names.join(",")).to.equal("PlayerData,PlayerStats");
+			const all = (service.ListDataStoresAsync().GetCurrentPage() as unknown as Array<DataStoreInfo>).map(
+				info => info.DataStoreName,
+			);
+			expect(all.join(",")).to.equal("Other,PlayerData,PlayerStats");
+			universe.destroy();
+		});
+
 		it("item 19: version calls are never cached and are refused, not queued, without budget", () => {
 			const universe = universeWith();
 			const server = universe.startServer();
