@@ -69,6 +69,9 @@ const FATAL_CODES = new Set<number>([101, 102, 103, 104, 105, 106, 107, 401, 402
 /**
  * Kind plus retry policy of a failed request. Fatal errors (103, 104, 105, 511–513, bad keys, Studio without API
  * access, a server being torn down) are never retried blindly.
+ *
+ * @example
+ * if (classifyRequestError(tostring(err)).Retry === "fatal") stopRetrying();
  */
 export function classifyRequestError(message: string): RequestErrorClass {
 	const code = leadingCode(message);
@@ -114,6 +117,9 @@ export type LockerErrorKind =
 /**
  * Message templates; `{name}` placeholders are filled by `formatErrorMessage`. Messages say what happened, what the
  * library did about it, and what the developer should do.
+ *
+ * @example
+ * print(ErrorMessages.lock_lost);
  */
 export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 	request_failed: "DataStore request {operation} failed; retrying in {delay}s. Data and session are kept. ({detail})",
@@ -152,7 +158,7 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 		"Purchase {purchase} was gifted to key {key} again, but `validate` did not name that recipient, so its repeated effect could not be rolled back. Return the recipient from `validate` as from `apply`.",
 	purchase_save_not_found:
 		"The save that should contain purchase {purchase} reported success, but key {key} does not contain it (a dropped write or a lost lock). Not granted; saving again.",
-	remote_change_invalid: "RemoteChangeSender.Send: {detail}. Nothing was queued.",
+	remote_change_invalid: "RemoteChangeSender {operation}: {detail}. The changes were not stored.",
 	remote_change_queue_full:
 		"RemoteChangeSender.Send: {count} changes are already queued for key {key} (limit {limit}); the new changes were NOT queued. Retry later or raise MaxQueued.",
 	remote_change_key_full:

@@ -171,14 +171,24 @@ export class FakeDataStore implements DataStoreLike {
 		return $tuple(TableDeepCopy(record.Value), new FakeKeyInfo(record));
 	}
 
-	/** Test helper: the stored value (a copy), its user ids and metadata, without any request. */
+	/**
+	 * Test helper: the stored value (a copy), its user ids and metadata, without any request.
+	 *
+	 * @example
+	 * const [value, userIds] = store.Read("123");
+	 */
 	Read(key: string): LuaTuple<[unknown, Array<number> | undefined, object | undefined]> {
 		const record = this.load(key);
 		if (record === undefined) return $tuple(undefined, undefined, undefined);
 		return $tuple(TableDeepCopy(record.Value), table.clone(record.UserIds), table.clone(record.Metadata));
 	}
 
-	/** Test helper: replaces a key's value (and optionally user ids and metadata) directly. */
+	/**
+	 * Test helper: replaces a key's value (and optionally user ids and metadata) directly; undefined removes it.
+	 *
+	 * @example
+	 * store.Write("123", "legacy text"); // test invalid_data
+	 */
 	Write(key: string, value: unknown, userIds?: Array<number>, metadata?: object): void {
 		this.touched.add(key);
 		if (value === undefined) {
@@ -201,6 +211,11 @@ export class FakeDataStore implements DataStoreLike {
 	/**
 	 * Test helper: requests on `key` stop before the transform runs (`"before"`) or after it ran but before the
 	 * write commits (`"after"`), until the returned function is called.
+	 *
+	 * @example
+	 * const release = store.Hold("123", "after");
+	 * ls.MarkForceSave(); // the save is now in flight
+	 * release();
 	 */
 	Hold(key: string, phase: "before" | "after"): () => void {
 		const hold: Hold = { Phase: phase, Waiting: [], Released: false };
@@ -216,6 +231,9 @@ export class FakeDataStore implements DataStoreLike {
 	/**
 	 * Test helper: the next `count` UpdateAsync calls fail with `message` ("error": nothing written;
 	 * "commit-then-error": written, then the caller gets the error).
+	 *
+	 * @example
+	 * store.FailNext("304: UpdateAsync request dropped. Request was throttled.", 2);
 	 */
 	FailNext(message: string, count?: number, mode?: "error" | "commit-then-error"): void {
 		this.faults.push({ Message: message, Remaining: count ?? 1, Mode: mode ?? "error" });

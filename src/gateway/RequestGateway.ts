@@ -2,7 +2,7 @@ import { HttpService } from "@rbxts/services";
 import { classifyRequestError, RequestErrorClass } from "../errors";
 import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
 
-/** The DataStore's limit on a value's JSON length. */
+/** The DataStore's limit on a value's JSON length (`#HttpService:JSONEncode(value)`). */
 export const MAX_VALUE_LENGTH = 4_194_304;
 /** Reserved key written by clock probes, in the same store as the data. */
 export const CLOCK_PROBE_KEY = "__SessionLocker_Clock";
@@ -73,13 +73,23 @@ export class RequestGateway {
 	 * A lower bound of the DataStore's clock now, in seconds, or undefined before the first response with a
 	 * DataStoreKeyInfo. Derived from the UpdatedTime of writes this server made: errors make it early, which delays
 	 * takeovers rather than stealing live locks.
+	 *
+	 * @example
+	 * const now = gateway.BackendNow();
+	 * if (now !== undefined && isSessionStale(writtenMs, now, 1800)) print("stale");
 	 */
 	BackendNow(): number | undefined {
 		const offset = this.backendOffset;
 		return offset === undefined ? undefined : this.clock() + offset;
 	}
 
-	/** Feeds a response's keyInfo into the clock estimate. */
+	/**
+	 * Feeds a response's keyInfo into the clock estimate.
+	 *
+	 * @example
+	 * const [value, keyInfo] = store.GetAsync(key);
+	 * gateway.ObserveKeyInfo(keyInfo, os.clock());
+	 */
 	ObserveKeyInfo(keyInfo: KeyInfoLike | undefined, clockAtResponse: number): void {
 		if (keyInfo === undefined) return;
 		const updated = keyInfo.UpdatedTime;
@@ -88,7 +98,12 @@ export class RequestGateway {
 		if (this.backendOffset === undefined || offset > this.backendOffset) this.backendOffset = offset;
 	}
 
-	/** A new random LockId in [0, 2^32-1]. */
+	/**
+	 * A new random LockId in [0, 2^32-1].
+	 *
+	 * @example
+	 * const lockId = gateway.NewLockId();
+	 */
 	NewLockId(): number {
 		return this.random.NextInteger(0, 4294967295);
 	}
@@ -96,6 +111,9 @@ export class RequestGateway {
 	/**
 	 * Seconds to wait before retry number `failures` (1 for the first retry): exponential from `base`, capped at
 	 * 6 × base, with ±20 % jitter so servers that failed together do not retry together.
+	 *
+	 * @example
+	 * nextAttemptAt = now + gateway.RetryDelay(10, failures);
 	 */
 	RetryDelay(base: number, failures: number): number {
 		const exponent = math.max(failures - 1, 0);
@@ -103,7 +121,12 @@ export class RequestGateway {
 		return delay * this.random.NextNumber(0.8, 1.2);
 	}
 
-	/** JSON length of a value as the DataStore would measure it, or the encoder's error. */
+	/**
+	 * JSON length of a value as the DataStore would measure it, or the encoder's error.
+	 *
+	 * @example
+	 * const [ok, size] = gateway.Measure(ls.SaveData);
+	 */
 	Measure(value: unknown): LuaTuple<[boolean, number | string]> {
 		const [ok, encoded] = pcall(() => this.http.JSONEncode(value));
 		if (!ok) return $tuple(false as boolean, tostring(encoded) as number | string);
@@ -116,7 +139,14 @@ export class RequestGateway {
 	 * `userIds`, or the key's own when `userIds` is undefined (writers that do not own the key, such as
 	 * RemoteChangeSender; a missing key then gets none); metadata is carried over from the key so it is never
 	 * cleared.
-	 * Yields; call it from a job thread.
+	 * **Yields; call it from a job thread, never from a transform or Heartbeat handler directly.**
+	 *
+	 * @example
+	 * const result = gateway.Update(store, key, (value, keyInfo) => {
+	 * 	appendRemoteChanges(value as RawSaveData, changes, nextId, os.time());
+	 * 	markForeignWrite(value, keyInfo);
+	 * 	return value;
+	 * }, undefined, "UpdateAsync_SendRemoteChanges");
 	 */
 	Update(
 		store: DataStoreLike,
@@ -202,6 +232,9 @@ export class RequestGateway {
 	/**
 	 * Writes the reserved clock key once so the response's UpdatedTime calibrates `BackendNow`. Used when a load
 	 * meets a held lock before this server has any estimate. Yields.
+	 *
+	 * @example
+	 * if (gateway.BackendNow() === undefined) gateway.ProbeClock(store);
 	 */
 	ProbeClock(store: DataStoreLike): GatewayResult {
 		return this.Update(store, CLOCK_PROBE_KEY, () => ({ ProbedBy: this.JobId }), [], "UpdateAsync_ClockProbe");
@@ -227,7 +260,12 @@ export function RequestGatewayCreate(options?: RequestGatewayOptions): RequestGa
 	return new RequestGateway(options);
 }
 
-/** This server's shared gateway, created on first use with the real services. */
+/**
+ * This server's shared gateway, created on first use with the real services.
+ *
+ * @example
+ * print(DefaultGateway().RequestCount);
+ */
 export function DefaultGateway(): RequestGateway {
 	if (defaultGateway === undefined) defaultGateway = new RequestGateway();
 	return defaultGateway;

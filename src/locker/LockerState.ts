@@ -160,6 +160,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Asks for the session to be held, under `HoldKey` (default "__SessionLocker"). The session is kept while any
 	 * hold key is in use; ProductPurchaser uses its own key so a purchase can finish before release.
+	 *
+	 * @example
+	 * ls.MarkShouldAcquire(); // on PlayerAdded
+	 * ls.MarkShouldAcquire(purchaser); // a second, independent hold
 	 */
 	MarkShouldAcquire(HoldKey?: unknown): void {
 		if (this.IsDeleted) {
@@ -173,7 +177,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.IsIdling = false;
 	}
 
-	/** Drops the hold `HoldKey` (default "__SessionLocker"); when none is left, the session is released. */
+	/**
+	 * Drops the hold `HoldKey` (default "__SessionLocker"); when none is left, the session is released (a final save
+	 * with `Session = nil`). A `MarkShouldAcquire` before that save's transform runs cancels the release.
+	 *
+	 * @example
+	 * Players.PlayerRemoving.Connect((player) => lockers.get(player)?.MarkShouldRelease());
+	 */
 	MarkShouldRelease(HoldKey?: unknown): void {
 		const holdKey = HoldKey ?? DEFAULT_HOLD_KEY;
 		if (!this.InUse.has(holdKey)) return;
@@ -181,13 +191,25 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.inUseCount -= 1;
 	}
 
-	/** Drops every hold key at once (used by shutdown). */
+	/**
+	 * Drops every hold key at once (used by shutdown).
+	 *
+	 * @example
+	 * for (const ls of lockers) ls.MarkShouldReleaseAll();
+	 */
 	MarkShouldReleaseAll(): void {
 		this.InUse.clear();
 		this.inUseCount = 0;
 	}
 
-	/** Records that SaveData changed; the change rides along with the next autosave or forced save. */
+	/**
+	 * Records that SaveData changed; the change rides along with the next autosave or forced save.
+	 * **Call it after changing the data and before waiting on `WhenChangesSaved`.**
+	 *
+	 * @example
+	 * ls.SaveData.Gold += 1;
+	 * ls.MarkShouldSave();
+	 */
 	MarkShouldSave(): void {
 		this.ChangeId_Pending += 1;
 		if (this.fatalSaveBlocked) {
@@ -197,13 +219,25 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** Records a change that must be saved as soon as possible (a save starts on the next SessionUpdate). */
+	/**
+	 * Records a change that must be saved as soon as possible (a save starts on the next SessionUpdate).
+	 *
+	 * @example
+	 * ls.SaveData.Gems -= price;
+	 * ls.MarkForceSave();
+	 * const saved = ls.YieldUntilChangesSaved();
+	 */
 	MarkForceSave(): void {
 		this.MarkShouldSave();
 		this.ChangeId_PendingForce = this.ChangeId_Pending;
 	}
 
-	/** True when a session is held, LoadStatus is "loaded" and IsSyncing: edits now are in the next save. */
+	/**
+	 * True when a session is held, LoadStatus is "loaded" and IsSyncing: edits made now are in the next save.
+	 *
+	 * @example
+	 * if (ls.IsAvailable()) ls.SaveData.Gold += 10;
+	 */
 	IsAvailable(): boolean {
 		return this.Session !== undefined && this.LoadStatus === "loaded" && this.IsSyncing;
 	}
@@ -211,6 +245,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Marks an idle locker deleted (terminal): fires "deleted" and resolves remaining waiters with false.
 	 * **Only legal when `SessionUpdate` returned true; otherwise it is refused (an error in strict mode).**
+	 *
+	 * @example
+	 * if (ls.SessionUpdate(os.clock()) && playerLeft) ls.MarkDeleted();
 	 */
 	MarkDeleted(): void {
 		if (this.IsDeleted) return;
@@ -228,6 +265,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Advances the state machine; call it every Heartbeat with a monotonic clock (`os.clock()`). Returns true when
 	 * the locker is idle and may be deleted. Idle lockers return at once without allocating.
+	 * **Pass one monotonic clock (`os.clock()`) to every call; never `os.time()`.**
+	 *
+	 * @example
+	 * RunService.Heartbeat.Connect(() => {
+	 * 	const now = os.clock();
+	 * 	for (const ls of lockers) ls.SessionUpdate(now);
+	 * });
 	 */
 	SessionUpdate(HeartbeatNow: number): boolean {
 		if (this.IsDeleted) {
@@ -277,7 +321,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return false;
 	}
 
-	/** Credit stored for a product (0 when none). */
+	/**
+	 * Credit stored for a product (0 when none).
+	 *
+	 * @example
+	 * const credits = ls.ProductCreditQuery(SKIP_LEVEL_PRODUCT);
+	 */
 	ProductCreditQuery(ProductId: number): number {
 		const list = this.SaveData.ProductCredit;
 		if (list === undefined) return 0;
@@ -285,7 +334,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return 0;
 	}
 
-	/** Adds credit for a product, fires ProductCreditChanged and marks a save. */
+	/**
+	 * Adds credit for a product, fires ProductCreditChanged and marks a save.
+	 *
+	 * @example
+	 * ls.ProductCreditGive(SKIP_LEVEL_PRODUCT, 1);
+	 */
 	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
 		if (Amount <= 0) return;
 		let list = this.SaveData.ProductCredit;
@@ -309,6 +363,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Uses credit if at least `Amount` is stored: subtracts it, fires ProductCreditChanged, marks a save and
 	 * returns true. With too little credit nothing changes and nothing fires (v13 fired anyway).
+	 *
+	 * @example
+	 * if (ls.ProductCreditUse(SKIP_LEVEL_PRODUCT, 1)) skipLevel(player);
 	 */
 	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
 		const list = this.SaveData.ProductCredit;
@@ -331,6 +388,11 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 * gets true once a save covers them, false if the data is replaced first. Resolved at once when nothing is
 	 * pending (true) or no session is held (false).
 	 * **Mark the change before calling this, or it resolves true immediately.**
+	 *
+	 * @example
+	 * ls.SaveData.Gold += 100;
+	 * ls.MarkForceSave();
+	 * ls.WhenChangesSaved((saved) => print(saved ? "safe" : "discarded"));
 	 */
 	WhenChangesSaved(Callback?: SavedCallback | thread, ...UserData: Array<unknown>): SavedConnection {
 		const connection = new SavedConnection(this, this.ChangeId_Pending, Callback, UserData);
@@ -340,7 +402,14 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return connection;
 	}
 
-	/** Yields until the changes marked so far are saved (true) or discarded (false). **Yields.** */
+	/**
+	 * Yields until the changes marked so far are saved (true) or discarded (false). **Yields; do not call it inside
+	 * a callback of the LockerSpec.**
+	 *
+	 * @example
+	 * ls.MarkForceSave();
+	 * if (ls.YieldUntilChangesSaved()) return Enum.ProductPurchaseDecision.PurchaseGranted;
+	 */
 	YieldUntilChangesSaved(): boolean {
 		if (this.Session === undefined) return false;
 		if (this.ChangeId_Pending <= this.ChangeId_Saved) return true;
@@ -360,7 +429,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Applies the remote changes in SaveData through `ProcessRemoteChange`; consumed ones are removed locally and
 	 * remembered until a save removes them from the key. Runs after a load (v13's B2 skipped changes present at
-	 * load) and after each save.
+	 * load) and after each save. Call it yourself after changing `ProcessRemoteChange`'s inputs.
+	 *
+	 * @example
+	 * ls.ProcessRemoteChanges();
 	 */
 	ProcessRemoteChanges(): void {
 		const process = this.LockerSpec.ProcessRemoteChange;

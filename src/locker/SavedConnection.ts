@@ -39,7 +39,12 @@ export class SavedConnection {
 		this.userData = userData;
 	}
 
-	/** Resolves the connection (once) and resumes its callback or thread, deferred. */
+	/**
+	 * Resolves the connection (once) and resumes its callback or thread, deferred.
+	 *
+	 * @example
+	 * connection.Trigger(false); // give up waiting, telling the callback nothing was saved
+	 */
 	Trigger(WasSaved: boolean): void {
 		if (!this.Connected) return;
 		this.Connected = false;
@@ -58,14 +63,25 @@ export class SavedConnection {
 		task.defer(callback, WasSaved, this.owner, ...this.userData);
 	}
 
-	/** Stops waiting; the callback will not run. */
+	/**
+	 * Stops waiting; the callback will not run.
+	 *
+	 * @example
+	 * const connection = ls.WhenChangesSaved(onSaved);
+	 * connection.Destroy();
+	 */
 	Destroy(): void {
 		if (!this.Connected) return;
 		this.Connected = false;
 		this.owner.forgetSavedConnection(this);
 	}
 
-	/** Same as Destroy. */
+	/**
+	 * Same as Destroy.
+	 *
+	 * @example
+	 * connection.Disconnect();
+	 */
 	Disconnect(): void {
 		this.Destroy();
 	}

@@ -19,6 +19,12 @@ export class MigratorBuilder {
 	/**
 	 * Registers the migrator from `FromVersion` to `FromVersion + 1`, and optionally the patcher of the new
 	 * version. Errors on duplicates. **The migrator returns the new VersionPatch; never set Version yourself.**
+	 *
+	 * @example
+	 * builder.AddMigratorFrom(1, (data) => {
+	 * 	data.Diamonds = 0;
+	 * 	return 0;
+	 * });
 	 */
 	AddMigratorFrom(FromVersion: number, Migrator: SaveDataMigrator, Patcher?: SaveDataPatcher): MigratorBuilder {
 		assert(FromVersion % 1 === 0 && FromVersion >= 0, `AddMigratorFrom: FromVersion must be an integer >= 0`);
@@ -29,7 +35,12 @@ export class MigratorBuilder {
 		return this;
 	}
 
-	/** Registers the patcher of data already at `ForVersion`. Errors on duplicates. */
+	/**
+	 * Registers the patcher of data already at `ForVersion`. Errors on duplicates.
+	 *
+	 * @example
+	 * builder.AddPatcherFor(2, (data, patch) => (patch === 0 ? fixGold(data) : patch));
+	 */
 	AddPatcherFor(ForVersion: number, Patcher: SaveDataPatcher): MigratorBuilder {
 		assert(ForVersion % 1 === 0 && ForVersion >= 0, `AddPatcherFor: ForVersion must be an integer >= 0`);
 		assert(this.patchers[ForVersion] === undefined, `AddPatcherFor: duplicate patcher for ${ForVersion}`);
@@ -41,6 +52,9 @@ export class MigratorBuilder {
 	 * Errors unless `CurrentVersion` fits the registered migrators: an integer >= 1, with a migrator from
 	 * `CurrentVersion - 1` when above 1, and **no** migrator from `CurrentVersion` (which would mean the server's
 	 * version is behind its own migrators; v13 checked `CurrentVersion + 1` here by mistake).
+	 *
+	 * @example
+	 * builder.CheckVersion(SAVE_DATA_VERSION); // at startup: errors if the migrators do not fit
 	 */
 	CheckVersion(CurrentVersion: number): void {
 		assert(
@@ -62,6 +76,9 @@ export class MigratorBuilder {
 	/**
 	 * Returns copies of the migrator and patcher tables. Holes between 1 and the highest version are filled with
 	 * no-op migrators returning VersionPatch 0 (with a warning); patchers beyond the last version are warned about.
+	 *
+	 * @example
+	 * const [SaveDataMigrators, SaveDataPatchers] = builder.Build();
 	 */
 	Build(): LuaTuple<[SaveDataMigrators, SaveDataPatchers]> {
 		const migrators: SaveDataMigrators = {};

@@ -7,6 +7,9 @@ export type LostReason = "missing" | "not_table" | "no_session" | "foreign_sessi
  * The fencing predicate: undefined when the stored value is still ours (same PlaceId, JobId, LockId and Version),
  * otherwise why not. A missing key counts as lost: recreating a key someone erased (for example a GDPR removal)
  * would resurrect data.
+ *
+ * @example
+ * if (ownershipProblem(stored, ls.Session!, spec.SaveDataVersion) !== undefined) return undefined; // fenced
  */
 export function ownershipProblem(stored: unknown, ours: StoredSession, version: number): LostReason | undefined {
 	if (stored === undefined) return "missing";

@@ -4,7 +4,12 @@ function isRemoteChange(value: unknown): value is SD_RemoteChange_Base {
 	return typeIs(value, "table") && typeIs((value as { K?: unknown }).K, "string");
 }
 
-/** The key's remote changes as a clean array (malformed entries are dropped from the view, not from the key). */
+/**
+ * The key's remote changes as a clean array (malformed entries are dropped from the view, not from the key).
+ *
+ * @example
+ * for (const change of readRemoteChanges(value)) print(change.K);
+ */
 export function readRemoteChanges(value: unknown): Array<SD_RemoteChange_Base> {
 	const result = new Array<SD_RemoteChange_Base>();
 	if (!isRawTable(value)) return result;
@@ -18,6 +23,9 @@ export function readRemoteChanges(value: unknown): Array<SD_RemoteChange_Base> {
  * What the holder writes as `RemoteChanges`: the stored list minus the changes it has processed, so that a
  * change's effect and its removal persist in the same write, and changes that arrived meanwhile are kept.
  * Undefined when nothing is left (the field is removed, as in v13).
+ *
+ * @example
+ * value.RemoteChanges = remoteChangesForWrite(stored, ls.ProcessedRemoteChanges);
  */
 export function remoteChangesForWrite(
 	stored: unknown,
