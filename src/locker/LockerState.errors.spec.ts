@@ -417,6 +417,30 @@ export = () => {
 			expect(relaxed.LastError!.Kind).to.equal("not_idle");
 		});
 
+		it("stops a yielding migrator inside the load transform", () => {
+			const world = new World();
+			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 1 });
+			const ls = LockerCreate(
+				world.spec({
+					StrictMode: true,
+					SaveDataVersion: 2,
+					SaveDataCreator: () => ({ Version: 2, VersionPatch: 0, Gold: 0 }),
+					SaveDataMigrators: {
+						1: () => {
+							task.wait(1);
+							return 0;
+						},
+					},
+				}),
+				"k",
+			);
+			ls.MarkShouldAcquire();
+			world.update(ls, 2);
+			expect(ls.LastError!.Kind).to.equal("migration_failed");
+			expect(ls.LastError!.Message.find("yielded", 1, true)[0]).to.be.ok();
+			expect((world.store.Read("k")[0] as Data).Version).to.equal(1);
+		});
+
 		it("reports use after delete", () => {
 			const world = new World();
 			const ls = LockerCreate(world.spec(), "k");

@@ -1,5 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../test/kit";
+import { Defaults } from "../config";
 import { FakeDataStore } from "../gateway/FakeDataStore";
 import { RequestGateway, RequestGatewayCreate } from "../gateway/RequestGateway";
 import { SaveData, StoredSession } from "../protocol/format";
@@ -318,6 +319,36 @@ export = () => {
 			Kit.flush();
 			expect(second).to.equal(true);
 			expect((world.stored()! as unknown as Data).Gold).to.equal(2);
+		});
+	});
+
+	describe("LockerState: configuration", () => {
+		it("reads Defaults at use time, so changing a default at runtime takes effect", () => {
+			const world = new World();
+			const ls = LockerCreate(world.spec(world.gateway("A")), "k");
+			const saved = Defaults.MaintainSessionPeriod;
+			Defaults.MaintainSessionPeriod = 60;
+			ls.MarkShouldAcquire();
+			world.update([ls], 2);
+			const afterLoad = world.store.RequestCount;
+			world.advance(61);
+			world.update([ls], 3);
+			Defaults.MaintainSessionPeriod = saved;
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+		});
+
+		it("a spec value overrides the default", () => {
+			const world = new World();
+			const a = LockerCreate(world.spec(world.gateway("A"), { SessionExpiry: 100 }), "k");
+			const b = LockerCreate(world.spec(world.gateway("B"), { SessionExpiry: 100 }), "k");
+			a.MarkShouldAcquire();
+			world.update([a], 2);
+			b.MarkShouldAcquire();
+			world.update([b], 2);
+			expect(b.LoadStatus).to.equal("session_is_locked");
+			world.advance(120);
+			world.update([b], 2);
+			expect(b.LoadStatus).to.equal("loaded");
 		});
 	});
 

@@ -246,6 +246,32 @@ export = () => {
 			u.destroy();
 		});
 
+		it("a callback that yields inside the save transform is reported, never taken for a lost lock", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			let yieldNow = false;
+			const spec = la.LockerSpec as { Lifecycle?: (ls: unknown, status: string) => void };
+			spec.Lifecycle = (_ls, status) => {
+				if (status === "before_save_transform" && yieldNow) task.wait(1);
+			};
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			yieldNow = true;
+			la.SaveData.Gold = 6;
+			la.MarkForceSave();
+			expect(Kit.waitUntil(() => la.LastError !== undefined, 10)).to.equal(true);
+			expect(la.LoadStatus).to.equal("loaded");
+			expect(la.Session).to.be.ok();
+			expect(la.SaveData.Gold).to.equal(6);
+			expect(la.LastError!.Kind === "callback_failed" || la.LastError!.Kind === "transform_failed").to.equal(
+				true,
+			);
+			yieldNow = false;
+			expect(Kit.waitUntil(() => stored(u, "1")!.Gold === 6, 60)).to.equal(true);
+			u.destroy();
+		});
+
 		it("a 30-minute session costs at most 1 load + 6 autosaves + 1 release", () => {
 			const u = universe();
 			const a = start(u);
