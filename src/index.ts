@@ -58,5 +58,31 @@ export { EasyProfile } from "./easy/EasyProfile";
 export { EasyShutdown, EASY_SHUTDOWN_BUDGET } from "./easy/EasyDriver";
 export type { EasyServices } from "./easy/EasyDriver";
 export { StudioDataStore } from "./easy/StudioDataStore";
+export { ProductPurchaser, ProductPurchaserCreate } from "./purchases/ProductPurchaser";
+export type { ProductPurchaserOptions } from "./purchases/ProductPurchaser";
+export type {
+	ProductOp,
+	ProductProcessFunction,
+	ReceiptInfo,
+	PendingProductPurchase,
+	PurchaseCallback,
+} from "./purchases/types";
+export { DummyPPP_FromReceiptInfo, DummyPPP_FromIds, DummyReceiptInfo_FromIds } from "./purchases/dummy";
+export { ProcessReceiptCreate, ProcessReceiptBind } from "./purchases/ProcessReceipt";
+export type { ProcessReceiptOptions, ProcessReceiptBindOptions } from "./purchases/ProcessReceipt";
+export type { GiftRecord, StoredPurchaseRecord } from "./purchases/ledger";
+export { RemoteChangeSender, RemoteChangeSenderCreate } from "./remote/RemoteChangeSender";
+export type { RemoteChangeSenderOptions, RemoteChangeSend } from "./remote/RemoteChangeSender";
+export {
+	RemoteChangeProcessorCreate,
+	RemoteChangeListener,
+	RemoteChangeListenerCreate,
+} from "./remote/RemoteChangeReceiver";
+export type {
+	RemoteChangeHandlers,
+	RemoteChangeProcessorOptions,
+	RemoteChangeListenerOptions,
+} from "./remote/RemoteChangeReceiver";
+export type { QueuedRemoteChange, AppliedRemoteChange } from "./remote/protocol";
 export { PlayerProfilesCreate, PlayerProfiles, PlayerKickMessages } from "./easy/PlayerProfiles";
 export type { PlayerProfilesOptions, PlayersLike } from "./easy/PlayerProfiles";
