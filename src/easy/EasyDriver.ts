@@ -1,4 +1,5 @@
 import { RunService as DefaultRunService } from "@rbxts/services";
+import { ProductPurchaser, ProductPurchaserCreate } from "../purchases/ProductPurchaser";
 
 /** The part of RunService the Easy API uses. */
 export interface EasyRunService {
@@ -35,6 +36,8 @@ interface Driver {
 	closing: boolean;
 	closeBound: boolean;
 	shutdownFinished: boolean | undefined;
+	/** The one ProductPurchaser of the Easy API on this server, shared by every store. */
+	purchaser: ProductPurchaser | undefined;
 }
 
 // Module state is per server (each server has its own module cache), which is what "one per server" means.
@@ -63,6 +66,7 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 			closing: false,
 			closeBound: false,
 			shutdownFinished: undefined,
+			purchaser: undefined,
 		};
 	} else if (
 		services !== undefined &&
@@ -77,6 +81,14 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 function step(d: Driver): void {
 	const now = d.services.Clock();
 	for (const store of d.stores) store.update(now, d.closing);
+	d.purchaser?.Update();
+}
+
+/** @hidden the shared purchaser, created on first use */
+export function easyPurchaser(): ProductPurchaser {
+	const d = easyDriver(undefined);
+	if (d.purchaser === undefined) d.purchaser = ProductPurchaserCreate({ Clock: d.services.Clock });
+	return d.purchaser;
 }
 
 /** @hidden adds a store to the one Heartbeat loop (connected on the first store) */
@@ -113,7 +125,7 @@ export function EasyShutdown(): boolean {
 	const deadline = clock() + EASY_SHUTDOWN_BUDGET;
 	// The Heartbeat loop ends the profiles and keeps the lockers moving; this thread only waits.
 	for (;;) {
-		let busy = false;
+		let busy = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
 		for (const store of d.stores) {
 			if (store.isBusy()) {
 				busy = true;

@@ -2,6 +2,7 @@ import Signal from "@rbxts/signal";
 import type { LifecycleReason, LifecycleStatus, LoadStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
 import type { SavedConnection } from "../locker/SavedConnection";
+import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
 
 /** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
@@ -221,10 +222,10 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * **Do not grant anything outside the save data before the callback says true.**
 	 */
 	CallWhenProductIsProcessedAndSaved(
-		ProcessFunction: unknown,
+		ProcessFunction: ProductProcessFunction<T>,
 		ReceiptInfo: ReceiptInfo,
 		Callback: (Granted: boolean) => void,
-		UserData?: unknown,
+		UserData?: object,
 	): void {
 		if (!this.IsActive) {
 			task.defer(Callback, false);
@@ -244,9 +245,9 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * 		: Enum.ProductPurchaseDecision.NotProcessedYet;
 	 */
 	YieldUntilProductIsProcessedAndSaved(
-		ProcessFunction: unknown,
+		ProcessFunction: ProductProcessFunction<T>,
 		ReceiptInfo: ReceiptInfo,
-		UserData?: unknown,
+		UserData?: object,
 	): boolean {
 		if (!this.IsActive) return false;
 		const result = this.owner.purchaseFor(

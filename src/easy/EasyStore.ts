@@ -4,8 +4,23 @@ import type { LockerState } from "../locker/LockerState";
 import type { DataStoreLike } from "../gateway/types";
 import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
+import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
+import {
+	RemoteChangeListener,
+	RemoteChangeListenerCreate,
+	RemoteChangeProcessorCreate,
+} from "../remote/RemoteChangeReceiver";
+import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "../remote/RemoteChangeSender";
 import { LogPrefixCreate } from "../util/log";
-import { DrivenStore, easyDriver, easyDriverAdd, easyDriverClosing, EasyRunService, EasyServices } from "./EasyDriver";
+import {
+	DrivenStore,
+	easyDriver,
+	easyDriverAdd,
+	easyDriverClosing,
+	easyPurchaser,
+	EasyRunService,
+	EasyServices,
+} from "./EasyDriver";
 import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
 import { StudioDataStore } from "./StudioDataStore";
 
@@ -72,14 +87,28 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly DataStore: DataStore | DataStoreLike;
 	/** In Studio: the wrapper deciding between real keys and memory; undefined on live servers. */
 	readonly Studio: StudioDataStore | undefined;
+	/** Sends `SendRemoteChanges` (creating missing keys); driven by the store's Heartbeat step. */
+	readonly RemoteChangeSender: RemoteChangeSender;
+	/** Applies remote changes at once when a sender nudges this server through MessagingService. */
+	readonly RemoteChangeListener: RemoteChangeListener<T>;
 	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
 
 	/** @hidden use EasyStoreCreate */
-	constructor(dataStore: DataStore | DataStoreLike, spec: LockerSpec<T>, studio: StudioDataStore | undefined) {
+	constructor(
+		dataStore: DataStore | DataStoreLike,
+		spec: LockerSpec<T>,
+		studio: StudioDataStore | undefined,
+		topic: string | undefined,
+	) {
 		this.DataStore = dataStore;
 		this.LockerSpec = spec;
 		this.Studio = studio;
+		this.RemoteChangeSender = RemoteChangeSenderCreate(spec, true, undefined, undefined, { Topic: topic });
+		this.RemoteChangeListener = RemoteChangeListenerCreate(spec, {
+			Topic: topic,
+			GetLockerState: key => this.loadedLocker(key),
+		});
 	}
 
 	/**
@@ -132,14 +161,20 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	}
 
 	/**
-	 * Sends remote changes to a key, whichever server holds it (or none): they are appended to the key and applied
-	 * by the holder's `ProcessRemoteChange` on its next save or load.
+	 * Sends remote changes to a key, whichever server holds it (or none): they are appended to the key (created if
+	 * missing) and applied exactly once by the holder's `ProcessRemoteChange`, at once when the holder is nudged
+	 * through MessagingService, else on its next save or load. `Callback(sent)` runs once they are stored.
+	 * **Never change the meaning of a kind `K`; add "gift_v2" instead.**
 	 *
 	 * @example
 	 * store.SendRemoteChanges(tostring(friendId), [{ K: "gift_coins", Amount: 50 }]);
 	 */
-	SendRemoteChanges(DataStoreKey: string, RemoteChanges: Array<SD_RemoteChange_Base>): void {
-		this.sendRemote(DataStoreKey, RemoteChanges);
+	SendRemoteChanges(
+		DataStoreKey: string,
+		RemoteChanges: Array<SD_RemoteChange_Base & { [field: string]: unknown }>,
+		Callback?: (Sent: boolean, Send: RemoteChangeSend) => void,
+	): RemoteChangeSend {
+		return this.RemoteChangeSender.Send(DataStoreKey, RemoteChanges, Callback);
 	}
 
 	/** Profiles that are active for a key on this server. */
@@ -226,22 +261,32 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		p.ELS.MarkShouldRelease(p);
 	}
 
-	/** @hidden EasyProfileOwner; replaced when the ProductPurchaser is wired */
+	/** @hidden EasyProfileOwner: runs a purchase through the server's shared ProductPurchaser */
 	purchaseFor(
-		_profile: EasyProfile<never>,
-		_processFunction: unknown,
-		_receiptInfo: unknown,
+		profile: EasyProfile<never>,
+		processFunction: unknown,
+		receiptInfo: unknown,
 		callback: ((granted: boolean) => void) | undefined,
-		_userData: unknown,
+		userData: unknown,
 	): boolean | undefined {
-		warn("[SessionLocker] EasyProfile product methods need the ProductPurchaser, which is not available yet");
-		if (callback !== undefined) task.defer(callback, false);
-		return false;
+		const p = profile as unknown as EasyProfile<T>;
+		const purchaser = easyPurchaser();
+		const pf = processFunction as ProductProcessFunction<T>;
+		const receipt = receiptInfo as ReceiptInfo;
+		const data = userData as object | undefined;
+		if (callback !== undefined) {
+			purchaser.CallWhenProductIsProcessedAndSaved(p.ELS, pf, receipt, callback, data);
+			return undefined;
+		}
+		return purchaser.YieldUntilProductIsProcessedAndSaved(p.ELS, pf, receipt, data);
 	}
 
-	/** @hidden replaced when the RemoteChangeSender is wired */
-	sendRemote(_key: string, _changes: Array<SD_RemoteChange_Base>): void {
-		warn("[SessionLocker] SendRemoteChanges needs the RemoteChangeSender, which is not available yet");
+	/** @hidden the loaded locker of a key, for remote-change nudges */
+	loadedLocker(key: string): LockerState<T> | undefined {
+		const list = this.byKey.get(key);
+		if (list === undefined) return undefined;
+		for (const locker of list) if (!locker.IsDeleted && locker.IsAvailable()) return locker;
+		return undefined;
 	}
 
 	/** @hidden the LockerSpec's Lifecycle callback */
@@ -282,6 +327,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 			}
 		}
 		if (deleted !== undefined) for (const locker of deleted) this.forget(locker);
+		this.RemoteChangeSender.Update();
 	}
 
 	/** @hidden */
@@ -296,7 +342,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	/** @hidden DrivenStore */
 	isBusy(): boolean {
-		return this.lockers.size() > 0;
+		return this.lockers.size() > 0 || this.RemoteChangeSender.IsSending();
 	}
 }
 
@@ -376,13 +422,17 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 		},
 		SaveDataMigrators: Migrators,
 		SaveDataPatchers: Patchers,
-		ProcessRemoteChange,
+		// Exactly once: the change's idempotency key is recorded in the same save as its effect.
+		ProcessRemoteChange:
+			ProcessRemoteChange !== undefined ? RemoteChangeProcessorCreate(ProcessRemoteChange) : undefined,
 		DataStoreTestData,
 		Lifecycle: (ls, status, reason) => holder.store?.onLifecycle(ls, status, reason),
 		ProductCreditChanged: (ls, _sd, productId, amount, userData) =>
 			holder.store?.onCreditChanged(ls, productId, amount, userData),
 	};
-	const easy = new EasyStore<T>(DataStore, spec, studio);
+	// The topic names the real DataStore, also when Studio wraps it.
+	const topic = typeIs(DataStore, "Instance") ? `SessionLocker_RC_${DataStore.Name}`.sub(1, 80) : undefined;
+	const easy = new EasyStore<T>(DataStore, spec, studio, topic);
 	holder.store = easy;
 	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
 	const driver = easyDriver(services);

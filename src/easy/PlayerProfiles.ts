@@ -1,6 +1,9 @@
 import { Players as DefaultPlayers } from "@rbxts/services";
 import Signal from "@rbxts/signal";
 import type { SaveData } from "../protocol/format";
+import { ProcessReceiptBind } from "../purchases/ProcessReceipt";
+import type { ProductProcessFunction } from "../purchases/types";
+import { easyPurchaser } from "./EasyDriver";
 import type { EasyProfile } from "./EasyProfile";
 import type { EasyStore } from "./EasyStore";
 
@@ -93,6 +96,27 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	GetLoaded(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
 		const profile = this.Get(PlayerOrUserId);
 		return profile !== undefined && profile.IsLoaded ? profile : undefined;
+	}
+
+	/**
+	 * Sets `MarketplaceService.ProcessReceipt` to grant developer products exactly once through the store's shared
+	 * ProductPurchaser: the buyer's profile is found by PlayerId, `ProcessFunction` applies the product to the save
+	 * data, and PurchaseGranted is returned only after a save covering it landed. Shutdown waits for purchases in
+	 * progress (EasyShutdown). **Only one ProcessReceipt handler can exist per server.**
+	 *
+	 * @example
+	 * players.ProcessReceipts((op, _ud, productId, _receipt, ls) => {
+	 * 	if (op === "apply") ls.SaveData.Coins += 100;
+	 * 	return true;
+	 * });
+	 */
+	ProcessReceipts(ProcessFunction: ProductProcessFunction<T>, MarketplaceService?: MarketplaceService): void {
+		ProcessReceiptBind<T>(easyPurchaser(), {
+			GetLockerState: playerId => this.Get(playerId)?.ELS,
+			ProcessFunction,
+			MarketplaceService,
+			BindToClose: false,
+		});
 	}
 
 	/** Stops handling joins and leaves and ends every session it started. */
