@@ -178,6 +178,30 @@ export = () => {
 			u.destroy();
 		});
 
+		it("a release whose write committed but reported an error leaves the key free with the data", () => {
+			const u = universe();
+			const a = start(u);
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			la.SaveData.Gold = 8;
+			la.MarkShouldSave();
+			u.dataStores.addFault({
+				method: "UpdateAsync",
+				key: "1",
+				mode: "commit-then-error",
+				message: "502: API Services rejected request with error. HTTP 500 (Internal Server Error)",
+			});
+			la.MarkShouldRelease();
+			expect(Kit.waitUntil(() => la.IsIdling, 60)).to.equal(true);
+			const value = stored(u, "1")!;
+			expect(value.Gold).to.equal(8);
+			expect(value.Session).to.equal(undefined);
+			// The retry cannot tell its own committed release from someone else's: it writes nothing (fenced).
+			expect(la.LastError!.Kind).to.equal("lock_lost");
+			u.destroy();
+		});
+
 		it("a save that was silently dropped is covered by the next save", () => {
 			const u = universe();
 			const a = start(u);
