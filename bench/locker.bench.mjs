@@ -10,9 +10,15 @@ export default async function run() {
 		.map(Number);
 	const calls = rounds * 1000;
 	return [
-		{ metric: "DataStore requests per 30-minute session (bound 1 load + 6 autosaves + 1 release = 8)", value: requests },
+		{
+			metric: "DataStore requests per 30-minute session (bound 1 load + 6 autosaves + 1 release = 8)",
+			value: requests,
+		},
 		{ metric: "loaded lockers measured", value: loaded },
-		{ metric: "SessionUpdate on a loaded locker with nothing to do, ns/call", value: Math.round((updateMs / calls) * 1e6) },
+		{
+			metric: "SessionUpdate on a loaded locker with nothing to do, ns/call",
+			value: Math.round((updateMs / calls) * 1e6),
+		},
 		{ metric: "empty method call, ns/call", value: Math.round((emptyMs / calls) * 1e6) },
 		{ metric: "ratio SessionUpdate / empty method call", value: Number((updateMs / emptyMs).toFixed(2)) },
 	];

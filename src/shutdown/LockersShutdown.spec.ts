@@ -33,7 +33,13 @@ export = () => {
 				ls.MarkShouldSave();
 			}
 			let steps = 0;
-			const done = LockersShutdown(lockers, { Clock: () => clock, Wait: () => ((clock += 1 / 60), steps++) });
+			const done = LockersShutdown(lockers, {
+				Clock: () => clock,
+				Wait: () => {
+					clock += 1 / 60;
+					steps += 1;
+				},
+			});
 			expect(done).to.equal(true);
 			expect(steps < 10).to.equal(true);
 			for (const ls of lockers) expect(ls.IsDeleted).to.equal(true);

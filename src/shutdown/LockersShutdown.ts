@@ -33,7 +33,7 @@ export function LockersShutdown<T extends SaveData>(
 ): boolean {
 	const clock = Options?.Clock ?? os.clock;
 	const deadline = Options?.Deadline ?? clock() + 25;
-	const wait = Options?.Wait ?? (() => task.wait());
+	const step = Options?.Wait ?? (() => task.wait());
 	const update = Options?.UpdateLockers !== false;
 	const deleteIdle = Options?.DeleteIdle !== false;
 	const isBusy = Options?.IsBusy;
@@ -50,6 +50,6 @@ export function LockersShutdown<T extends SaveData>(
 		}
 		if (allIdle && (isBusy === undefined || !isBusy())) return true;
 		if (clock() >= deadline) return false;
-		wait();
+		step();
 	}
 }
