@@ -70,6 +70,12 @@ export interface DefaultsTable {
 	PurchaseHistoryLimit: number;
 	/** Turn misuse (yielding callbacks, mutating frozen snapshots, deleting busy lockers) into loud errors. */
 	StrictMode: boolean;
+	/**
+	 * Before telling waiters (`WhenChangesSaved`, purchases) that a save landed, read the key back once (a write-less
+	 * UpdateAsync: read budget only) and check the version. Saves nobody waits for are not verified. Default false:
+	 * ProductPurchaser verifies purchase saves itself; turn it on when other code waits on `WhenChangesSaved`.
+	 */
+	VerifyAwaitedSaves: boolean;
 	LockerSpec_ReportDataStoreError: (
 		LS: ReportedLocker,
 		Operation: string,
@@ -102,6 +108,7 @@ export const Defaults: DefaultsTable = {
 	SessionRetryCooldown: 10,
 	PurchaseHistoryLimit: 100,
 	StrictMode: false,
+	VerifyAwaitedSaves: false,
 	LockerSpec_ReportDataStoreError: Default_LockerSpec_ReportDataStoreError,
 	RemoteChangeSender_ReportDataStoreError: Default_RemoteChangeSender_ReportDataStoreError,
 };

@@ -100,6 +100,7 @@ export type LockerErrorKind =
 	| "callback_yielded"
 	| "transform_failed"
 	| "lock_lost"
+	| "write_unconfirmed"
 	| "job_crashed"
 	| "not_idle"
 	| "used_after_delete"
@@ -144,6 +145,8 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 		"The {operation} transform of key {key} failed inside UpdateAsync ({detail}). This is not a lost lock: data and session are kept and the request is retried.",
 	lock_lost:
 		"The session lock of key {key} was lost ({detail}); nothing was written over the new holder's data. Unsaved changes are discarded.",
+	write_unconfirmed:
+		"The save of key {key} was reported as done but reading it back did not find it ({detail}); waiters keep waiting and the save is retried in {delay}s.",
 	job_crashed: "The {operation} job of key {key} crashed without a result; retrying in {delay}s.",
 	not_idle: "{operation} needs an idle LockerState (no session, no request in flight, nothing in use); ignored.",
 	used_after_delete: "{operation} was called on a deleted LockerState; ignored.",

@@ -79,4 +79,5 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	SessionRetryCooldown?: number;
 	PurchaseHistoryLimit?: number;
 	StrictMode?: boolean;
+	VerifyAwaitedSaves?: boolean;
 }

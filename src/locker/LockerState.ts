@@ -42,6 +42,9 @@ interface SaveJobResult {
 	/** JSON length when the pre-request size check refused to send. */
 	PreflightSize: number | undefined;
 	PreflightError: string | undefined;
+	/** False when the read-back after the write did not find it (a write reported as done that never landed). */
+	Verified: boolean;
+	VerifyDetail: string;
 }
 
 interface Job {
@@ -872,6 +875,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			Processed: new Set(),
 			PreflightSize: undefined,
 			PreflightError: undefined,
+			Verified: true,
+			VerifyDetail: "",
 		};
 		if (this.DisableAPIs) {
 			result.ChangeId = this.ChangeId_Pending;
@@ -923,8 +928,48 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.AssociatedUserIds,
 			operation,
 		);
+		if (result.Request.Outcome === "written" && save.Status === "saved" && this.hasWaitersUpTo(result.ChangeId)) {
+			this.verifyWrite(result);
+		}
 		job.SaveResult = result;
 		job.Done = true;
+	}
+
+	/** @hidden true when a waiter would be resolved by a save covering `changeId` */
+	hasWaitersUpTo(changeId: number): boolean {
+		if (!QueryConfig(this.LockerSpec.VerifyAwaitedSaves, Defaults.VerifyAwaitedSaves)) return false;
+		for (const connection of this.SavedConnections) {
+			if (connection.Connected && connection.ChangeId <= changeId) return true;
+		}
+		return false;
+	}
+
+	/**
+	 * @hidden
+	 * A write can be reported as done without landing. Before waiters (purchases!) are told "saved", read the key
+	 * back with a write-less UpdateAsync and check that its version is the one our write returned.
+	 */
+	verifyWrite(result: SaveJobResult): void {
+		const request = result.Request as GatewayResult;
+		const expected = request.KeyInfo !== undefined ? request.KeyInfo.Version : undefined;
+		let seen: string | undefined;
+		const check = this.gateway.Update(
+			this.store as DataStoreLike,
+			this.DataStoreKey,
+			(_value, keyInfo) => {
+				seen = keyInfo !== undefined ? keyInfo.Version : undefined;
+				return undefined;
+			},
+			this.AssociatedUserIds,
+			"UpdateAsync_Verify",
+		);
+		if (check.Outcome === "request_error") {
+			result.Verified = false;
+			result.VerifyDetail = `the read-back failed: ${check.ErrorMessage}`;
+		} else if (expected === undefined || seen !== expected) {
+			result.Verified = false;
+			result.VerifyDetail = `the key's version is ${tostring(seen)}, not the ${tostring(expected)} our write returned`;
+		}
 	}
 
 	/** @hidden a fatal save problem: keep everything, retry only after the data changes or a maintain period */
@@ -1005,6 +1050,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				this.report("transform_failed", operation, { detail: `unexpected save outcome ${r.Outcome}` });
 				return;
 			}
+		}
+		if (!result.Verified) {
+			// Treat it as a failed save: waiters stay queued, nothing counts as saved, the next save writes it all.
+			const delay = this.retryLater(now);
+			this.report("write_unconfirmed", operation, { detail: result.VerifyDetail, delay });
+			return;
 		}
 		this.failures = 0;
 		this.fatalSaveBlocked = false;

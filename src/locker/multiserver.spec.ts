@@ -22,7 +22,7 @@ class Node {
 	readonly errors = new Array<string>();
 	constructor(
 		readonly server: KitServer,
-		config?: { SessionExpiry?: number; MaintainSessionPeriod?: number },
+		config?: { SessionExpiry?: number; MaintainSessionPeriod?: number; VerifyAwaitedSaves?: boolean },
 	) {
 		this.lib = server.require<Lib>(LIB);
 		const runService = server.game.GetService("RunService");
@@ -31,7 +31,7 @@ class Node {
 		});
 		this.config = config ?? {};
 	}
-	readonly config: { SessionExpiry?: number; MaintainSessionPeriod?: number };
+	readonly config: { SessionExpiry?: number; MaintainSessionPeriod?: number; VerifyAwaitedSaves?: boolean };
 	locker(key: string): LockerState<Data> {
 		const store = this.server.game.GetService("DataStoreService").GetDataStore(STORE);
 		const ls = this.lib.LockerCreate<Data>(
@@ -41,6 +41,7 @@ class Node {
 				SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
 				SessionExpiry: this.config.SessionExpiry,
 				MaintainSessionPeriod: this.config.MaintainSessionPeriod,
+				VerifyAwaitedSaves: this.config.VerifyAwaitedSaves,
 				ReportDataStoreError: (_ls, _op, message) => {
 					this.errors.push(message);
 				},
@@ -216,6 +217,31 @@ export = () => {
 			la.SaveData.Gold = 2;
 			la.MarkForceSave();
 			expect(Kit.waitUntil(() => stored(u, "1")!.Gold === 2, 10)).to.equal(true);
+			u.destroy();
+		});
+
+		it("with VerifyAwaitedSaves, a waiter is told 'saved' only after a read-back finds the write", () => {
+			const u = universe();
+			const a = start(u, undefined, { VerifyAwaitedSaves: true });
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			u.dataStores.addFault({ method: "UpdateAsync", key: "1", mode: "drop-then-ok" });
+			la.SaveData.Gold = 9;
+			la.MarkForceSave();
+			let saved: boolean | undefined;
+			let storedWhenSaved: number | undefined;
+			la.WhenChangesSaved(wasSaved => {
+				saved = wasSaved;
+				storedWhenSaved = stored(u, "1")!.Gold;
+			});
+			expect(Kit.waitUntil(() => la.LastError !== undefined, 10)).to.equal(true);
+			expect(la.LastError!.Kind).to.equal("write_unconfirmed");
+			expect(saved).to.equal(undefined);
+			expect(Kit.waitUntil(() => saved !== undefined, 60)).to.equal(true);
+			expect(saved).to.equal(true);
+			expect(storedWhenSaved).to.equal(9);
+			expect(u.dataStores.requestCount({ key: "1", method: "UpdateAsync" })).to.equal(5); // load, 2 × (save + read-back)
 			u.destroy();
 		});
 
