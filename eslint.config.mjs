@@ -13,7 +13,7 @@ export default tseslint.config(
 		languageOptions: {
 			parserOptions: {
 				projectService: false,
-				project: ["./tsconfig.test.json"],
+				project: ["./tsconfig.test.json", "./examples/tsconfig.json"],
 				tsconfigRootDir: import.meta.dirname,
 			},
 		},
