@@ -353,15 +353,53 @@ export = () => {
 	});
 
 	describe("LockerState: idle cost", () => {
+		/**
+		 * gcinfo() is the heap size in KB. A collection during the loop would hide allocations, so each measurement is
+		 * paired with a control loop that allocates a small table per call: the control must show the growth (no
+		 * collection happened in a window that size), and the locker must not.
+		 */
+		function heapGrowth(calls: number, body: () => void): number {
+			const before = gcinfo();
+			for (let i = 0; i < calls; i++) body();
+			return gcinfo() - before;
+		}
+		let garbage: object | undefined;
+		/** The same number of calls, each leaving one small table as garbage, as an allocating SessionUpdate would. */
+		function control(): number {
+			const grown = heapGrowth(20000, () => {
+				garbage = { a: 1 };
+			});
+			garbage = undefined;
+			return grown;
+		}
+
 		it("an idle locker returns true without allocating", () => {
 			const world = new World();
 			const ls = LockerCreate(world.spec(world.gateway("A")), "k");
 			expect(ls.SessionUpdate(world.mono)).to.equal(true);
-			// Warm up, then measure: gcinfo() is in KB; 20,000 calls allocating even 16 bytes each would be 300 KB.
 			for (let i = 0; i < 100; i++) ls.SessionUpdate(world.mono);
-			const before = gcinfo();
-			for (let i = 0; i < 20000; i++) ls.SessionUpdate(world.mono);
-			const grown = gcinfo() - before;
+			let idle = 0;
+			const grown = heapGrowth(20000, () => {
+				if (ls.SessionUpdate(world.mono)) idle += 1;
+			});
+			expect(control() > 200).to.equal(true);
+			expect(idle).to.equal(20000);
+			expect(grown < 16).to.equal(true);
+		});
+
+		it("a loaded locker between saves does not allocate either", () => {
+			const world = new World();
+			const ls = LockerCreate(world.spec(world.gateway("A")), "k");
+			ls.MarkShouldAcquire();
+			world.update([ls], 2);
+			expect(ls.LoadStatus).to.equal("loaded");
+			for (let i = 0; i < 100; i++) ls.SessionUpdate(world.mono);
+			let busy = 0;
+			const grown = heapGrowth(20000, () => {
+				if (!ls.SessionUpdate(world.mono)) busy += 1;
+			});
+			expect(control() > 200).to.equal(true);
+			expect(busy).to.equal(20000);
 			expect(grown < 16).to.equal(true);
 		});
 	});
