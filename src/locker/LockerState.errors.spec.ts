@@ -330,6 +330,33 @@ export = () => {
 		});
 	});
 
+	describe("creator failing inside the load transform", () => {
+		it("reports invalid_save_data, writes nothing and stops loading", () => {
+			const world = new World();
+			let calls = 0;
+			const ls = LockerCreate(
+				world.spec({
+					SaveDataCreator: () => {
+						calls += 1;
+						if (calls > 1) error("creator bug");
+						return { Version: 1, VersionPatch: 0, Gold: 0 };
+					},
+				}),
+				"k",
+			);
+			ls.MarkShouldAcquire();
+			world.update(ls, 2);
+			expect(ls.LastError!.Kind).to.equal("invalid_save_data");
+			expect(ls.LastError!.Message.find("creator bug", 1, true)[0]).to.be.ok();
+			expect(ls.LoadStatus).to.equal("data_store_request_fail");
+			expect(world.store.Read("k")[0]).to.equal(undefined);
+			const requests = world.store.RequestCount;
+			world.advance(60);
+			world.update(ls, 3);
+			expect(world.store.RequestCount).to.equal(requests);
+		});
+	});
+
 	describe("default reporter", () => {
 		it("warns errors when the spec sets no reporter", () => {
 			const world = new World();
