@@ -156,6 +156,28 @@ export = () => {
 		});
 	});
 
+	describe("ProductPurchaser: shutdown", () => {
+		it("ProcessReceiptBind's BindToClose waits for a purchase in flight; it is saved and granted before the server closes", () => {
+			const world = worldWith(1, { Bind: true });
+			const player = joinAndLoad(world, 0, 1);
+			const hold = world.universe.dataStores.hold("1");
+			const purchase = marketplace(world).purchase(world.servers[0], player, GOLD);
+			expect(Kit.waitUntil(() => world.games[0].counters.goldApplies === 1, 10)).to.equal(true);
+			world.servers[0].shutdown();
+			Kit.advance(3);
+			// The purchase cannot save yet, so the server is still closing.
+			expect(world.servers[0].isClosed).to.equal(false);
+			expect(purchase.status()).to.equal("pending");
+			hold.release();
+			expect(Kit.waitUntil(() => world.servers[0].isClosed, 30)).to.equal(true);
+			expect(purchase.status()).to.equal("granted");
+			const data = stored(world, 1)!;
+			expect(data.Gold).to.equal(10);
+			expect(storedPurchase(world, 1, purchase.receipt.PurchaseId)).to.be.ok();
+			world.universe.destroy();
+		});
+	});
+
 	describe("ProductPurchaser: gifts exactly once for both players", () => {
 		it("a gift lands in the recipient's data with a gift record, and in the buyer's with the purchase record", () => {
 			const world = worldWith(1);
