@@ -259,6 +259,29 @@ export = () => {
 		});
 	});
 
+	describe("LockerState: self-check", () => {
+		it("stops reporting itself available once its saves have failed for longer than the expiry", () => {
+			const world = new World();
+			const ls = LockerCreate(world.spec(world.gateway("A"), { SessionExpiry: 100 }), "k");
+			ls.MarkShouldAcquire();
+			world.update([ls], 2);
+			expect(ls.IsAvailable()).to.equal(true);
+			world.store.FailNext("503: InternalError", 1000);
+			world.advance(80);
+			ls.MarkForceSave();
+			world.update([ls], 2);
+			expect(ls.IsAvailable()).to.equal(true);
+			world.advance(30);
+			world.update([ls], 2);
+			expect(ls.IsSessionFresh()).to.equal(false);
+			expect(ls.IsAvailable()).to.equal(false);
+			world.store.faults.clear();
+			world.advance(60);
+			world.update([ls], 3);
+			expect(ls.IsAvailable()).to.equal(true);
+		});
+	});
+
 	describe("LockerState: races", () => {
 		it("a re-acquire that lands before the release transform runs cancels the release", () => {
 			const world = new World();

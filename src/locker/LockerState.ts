@@ -121,6 +121,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @hidden the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
 	pendingSession: StoredSession | undefined;
 	/** @hidden */ warnedDeleted = false;
+	/** @hidden DataStore time (ms) of our last successful holder write, for IsSessionFresh */
+	holderWriteMs: number | undefined;
 
 	constructor(
 		spec: LockerSpec<T>,
@@ -242,7 +244,23 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 * if (ls.IsAvailable()) ls.SaveData.Gold += 10;
 	 */
 	IsAvailable(): boolean {
-		return this.Session !== undefined && this.LoadStatus === "loaded" && this.IsSyncing;
+		return this.Session !== undefined && this.LoadStatus === "loaded" && this.IsSyncing && this.IsSessionFresh();
+	}
+
+	/**
+	 * False when, by this server's estimate of the DataStore's clock, our last successful write is older than the
+	 * expiry: another server may have taken the lock while our saves failed, so edits made now might be fenced out.
+	 * True when the age is unknown (no estimate yet, DisableAPIs) or the session is fresh.
+	 *
+	 * @example
+	 * if (!ls.IsSessionFresh()) warn("saves have been failing for a long time");
+	 */
+	IsSessionFresh(): boolean {
+		const written = this.holderWriteMs;
+		if (written === undefined) return true;
+		const now = this.gateway.BackendNow();
+		if (now === undefined) return true;
+		return now - written / 1000 <= QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry);
 	}
 
 	/**
@@ -587,6 +605,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @hidden SessionReset: drop the session and go back to fresh offline data */
 	resetTo(reason: LifecycleReason, initial?: boolean): void {
 		this.Session = undefined;
+		this.holderWriteMs = undefined;
 		this.pendingSession = undefined;
 		if (initial !== true) TableRestoreBackup(this.SaveData as unknown as RawSaveData, this.createOffline(false));
 		this.ChangeId_Pending = 0;
@@ -753,6 +772,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const acquire = result.Acquire;
 		const operation = "UpdateAsync_Load";
 		if (request.Outcome === "written" && acquire.Status === "loaded" && acquire.Value !== undefined) {
+			this.holderWriteMs = request.KeyInfo !== undefined ? request.KeyInfo.UpdatedTime : undefined;
 			this.onLoaded(acquire.Value, result.Session, now);
 			return;
 		}
@@ -1070,6 +1090,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			return;
 		}
 		if (save.WrittenSession !== undefined) this.Session = save.WrittenSession;
+		const written = request !== undefined ? request.KeyInfo : undefined;
+		if (written !== undefined) this.holderWriteMs = written.UpdatedTime;
 		this.autosaveAt = now + QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
 		this.importRemoteChanges(save.WrittenRemoteChanges);
 		this.fireLifecycle("saved", "none");
