@@ -11,6 +11,11 @@ export interface EasyRunService {
 /**
  * The engine services the Easy API uses. Pass your own (for example fakes in a unit test) through
  * `EasyStoreCreate`'s options; the first store decides for the whole server, because all stores share one driver.
+ *
+ * @example
+ * EasyStoreCreate(store, () => ({ Coins: 0 }), 1, 0, undefined, undefined, undefined, undefined, {
+ * 	Services: { Clock: () => myClock() },
+ * });
  */
 export interface EasyServices {
 	RunService: EasyRunService;

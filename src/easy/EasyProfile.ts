@@ -1,7 +1,7 @@
 import Signal from "@rbxts/signal";
 import type { LifecycleReason, LifecycleStatus, LoadStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
-import type { SavedConnection } from "../locker/SavedConnection";
+import { SavedConnection } from "../locker/SavedConnection";
 import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
 
@@ -145,12 +145,23 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		this.Lifecycle.Fire("destroyed", "none");
 	}
 
-	/** Same as `EndSession()`. */
+	/**
+	 * Same as `EndSession()`.
+	 *
+	 * @example
+	 * profile.Destroy();
+	 */
 	Destroy(): void {
 		this.EndSession();
 	}
 
-	/** Records a change that rides along with the next save (autosave every 5 minutes, or a forced save). */
+	/**
+	 * Records a change that rides along with the next save (autosave every 5 minutes, a forced save, or the release).
+	 *
+	 * @example
+	 * profile.GetSaveData().Coins += 1;
+	 * profile.MarkShouldSave();
+	 */
 	MarkShouldSave(): void {
 		if (this.IsActive) this.ELS.MarkShouldSave();
 	}
@@ -170,6 +181,10 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	/**
 	 * Yields until the changes marked so far are saved (true), or discarded by a reset or the end of the profile
 	 * (false). **Mark the change (`MarkShouldSave`/`MarkForceSave`) before calling it. Yields.**
+	 *
+	 * @example
+	 * profile.MarkForceSave();
+	 * const saved = profile.YieldUntilChangesSaved();
 	 */
 	YieldUntilChangesSaved(): boolean {
 		if (!this.IsActive) return false;
@@ -188,30 +203,52 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		Callback: (WasSaved: boolean, Profile: EasyProfile<T>, ...UserData: Array<unknown>) => void,
 		...UserData: Array<unknown>
 	): SavedConnection {
-		const connection = this.ELS.WhenChangesSaved(
-			(wasSaved: boolean, _ls: unknown, ...rest: Array<unknown>) => Callback(wasSaved, this, ...rest),
-			...UserData,
-		);
-		if (!this.IsActive) connection.Trigger(false);
-		return connection;
+		const wrapped = (wasSaved: boolean, _ls: unknown, ...rest: Array<unknown>) => Callback(wasSaved, this, ...rest);
+		if (!this.IsActive) {
+			// Nothing made through an ended profile is saved: resolve false without asking the locker.
+			const connection = new SavedConnection(this.ELS, this.ELS.ChangeId_Pending, wrapped, UserData);
+			connection.Trigger(false);
+			return connection;
+		}
+		return this.ELS.WhenChangesSaved(wrapped, ...UserData);
 	}
 
-	/** True when the session is held and loaded: changes made now are in the next save. False once ended. */
+	/**
+	 * True when the session is held and loaded: changes made now are in the next save. False once ended.
+	 *
+	 * @example
+	 * if (profile.IsAvailable()) profile.GetSaveData().Coins += 1;
+	 */
 	IsAvailable(): boolean {
 		return this.IsActive && this.ELS.IsAvailable();
 	}
 
-	/** Credit stored for a developer product (0 when none or when the profile has ended). */
+	/**
+	 * Credit stored for a developer product (0 when none or when the profile has ended).
+	 *
+	 * @example
+	 * const revives = profile.ProductCreditQuery(REVIVE_PRODUCT);
+	 */
 	ProductCreditQuery(ProductId: number): number {
 		return this.IsActive ? this.ELS.ProductCreditQuery(ProductId) : 0;
 	}
 
-	/** Adds product credit, marks a save and fires `ProductCreditChanged`. Ignored once ended. */
+	/**
+	 * Adds product credit, marks a save and fires `ProductCreditChanged`. Ignored once ended.
+	 *
+	 * @example
+	 * profile.ProductCreditGive(REVIVE_PRODUCT, 1);
+	 */
 	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
 		if (this.IsActive) this.ELS.ProductCreditGive(ProductId, Amount, UserData);
 	}
 
-	/** Uses `Amount` credit if that much is stored (true); false when there is too little or the profile ended. */
+	/**
+	 * Uses `Amount` credit if that much is stored (true); false when there is too little or the profile ended.
+	 *
+	 * @example
+	 * if (profile.ProductCreditUse(REVIVE_PRODUCT, 1)) revive(player);
+	 */
 	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
 		return this.IsActive ? this.ELS.ProductCreditUse(ProductId, Amount, UserData) : false;
 	}
@@ -220,6 +257,9 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * Runs a developer-product purchase through the store's ProductPurchaser: `ProcessFunction` applies it to the
 	 * save data, and `Callback(true)` runs once a save covering it landed (return PurchaseGranted then).
 	 * **Do not grant anything outside the save data before the callback says true.**
+	 *
+	 * @example
+	 * profile.CallWhenProductIsProcessedAndSaved(grantCoins, receipt, (granted) => print(granted));
 	 */
 	CallWhenProductIsProcessedAndSaved(
 		ProcessFunction: ProductProcessFunction<T>,

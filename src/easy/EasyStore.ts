@@ -177,7 +177,12 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return this.RemoteChangeSender.Send(DataStoreKey, RemoteChanges, Callback);
 	}
 
-	/** Profiles that are active for a key on this server. */
+	/**
+	 * Profiles that are active for a key on this server.
+	 *
+	 * @example
+	 * const [profile] = store.GetActiveProfiles(tostring(userId));
+	 */
 	GetActiveProfiles(DataStoreKey: string): Array<EasyProfile<T>> {
 		const found = new Array<EasyProfile<T>>();
 		const lockers = this.byKey.get(DataStoreKey);
@@ -189,7 +194,12 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return found;
 	}
 
-	/** Number of LockerStates this store still drives (held, loading or releasing). */
+	/**
+	 * Number of LockerStates this store still drives (held, loading or releasing); 0 once everything is released.
+	 *
+	 * @example
+	 * print(`${store.GetLockerCount()} sessions open`);
+	 */
 	GetLockerCount(): number {
 		return this.lockers.size();
 	}
@@ -355,7 +365,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
  *
  * @example
  * interface PlayerData extends SaveData { Coins: number }
- * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }) as PlayerData);
+ * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }));
  */
 export function EasyStoreCreate<T extends SaveData = SaveData>(
 	DataStore: DataStore | DataStoreLike,

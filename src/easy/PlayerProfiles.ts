@@ -86,13 +86,23 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		for (const player of players.GetPlayers()) task.spawn(() => this.onJoin(player));
 	}
 
-	/** The active profile of a player or UserId, loaded or not; undefined when they have none. */
+	/**
+	 * The active profile of a player or UserId, loaded or not; undefined when they have none.
+	 *
+	 * @example
+	 * const profile = players.Get(player);
+	 */
 	Get(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
 		const userId = typeIs(PlayerOrUserId, "number") ? PlayerOrUserId : PlayerOrUserId.UserId;
 		return this.entries.get(userId)?.Profile;
 	}
 
-	/** The profile only once it is loaded. */
+	/**
+	 * The profile only once it is loaded (its data is the real data).
+	 *
+	 * @example
+	 * players.GetLoaded(player)?.GetSaveData().Coins;
+	 */
 	GetLoaded(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
 		const profile = this.Get(PlayerOrUserId);
 		return profile !== undefined && profile.IsLoaded ? profile : undefined;
@@ -119,7 +129,12 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		});
 	}
 
-	/** Stops handling joins and leaves and ends every session it started. */
+	/**
+	 * Stops handling joins and leaves and ends every session it started.
+	 *
+	 * @example
+	 * players.Destroy();
+	 */
 	Destroy(): void {
 		for (const connection of this.connections) connection.Disconnect();
 		this.connections.clear();

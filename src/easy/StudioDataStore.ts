@@ -4,7 +4,12 @@ import { DataStoreLike, KeyInfoLike, UpdateTransform } from "../gateway/types";
 /** Key read (never written) to find out whether this Studio session may use DataStores. */
 export const STUDIO_PROBE_KEY = "__SessionLocker_StudioProbe";
 
-/** True for the errors Roblox gives when Studio has no DataStore access (item 41), or the place is unpublished. */
+/**
+ * True for the errors Roblox gives when Studio has no DataStore access (item 41), or the place is unpublished.
+ *
+ * @example
+ * isStudioAccessError("502: API Services rejected request with error. HTTP 403 (Forbidden)"); // true
+ */
 export function isStudioAccessError(message: string): boolean {
 	return (
 		message.find("403", 1, true)[0] !== undefined ||
@@ -27,7 +32,11 @@ export type StudioMode = "probing" | "live" | "memory";
  * The DataStore an EasyStore uses in Studio. It asks the real DataStore once (a cancelled UpdateAsync, so nothing
  * is written) whether API access is enabled; requests wait for that answer. Without access it warns once per server
  * and serves every request from memory; with access it forwards them, under `KeyPrefix` if one is set so a Studio
- * session never touches production keys.
+ * session never touches production keys. EasyStoreCreate makes it; use it yourself for the Full API in Studio.
+ *
+ * @example
+ * const store = new StudioDataStore(DataStoreService.GetDataStore("PlayerData"), "Studio_", false);
+ * const spec: LockerSpec = { DataStore: store, SaveDataVersion: 1, SaveDataCreator: () => ({ Version: 1, VersionPatch: 0 }) };
  */
 export class StudioDataStore implements DataStoreLike {
 	Mode: StudioMode = "probing";

@@ -91,7 +91,7 @@ export function startExampleGame(): ExampleGame {
 	if (running !== undefined) return running;
 	const store = EasyStoreCreate<PlayerData>(
 		DataStoreService.GetDataStore("PlayerData"),
-		() => ({ Coins: 0, Earned: 0, Bought: 0, Gifted: 0, Sessions: 0 }) as PlayerData,
+		() => ({ Coins: 0, Earned: 0, Bought: 0, Gifted: 0, Sessions: 0 }),
 		1,
 		0,
 		undefined,
