@@ -133,6 +133,32 @@ export = () => {
 			world.universe.destroy();
 		});
 
+		it("sends to a key whose holder died do not keep its lock fresh; the next server takes over on time", () => {
+			const world = worldWith(2, { SessionExpiry: 60 });
+			joinAndLoad(world, 0, 1);
+			world.servers[0].crash();
+			const crashedAt = Kit.now();
+			world.servers[1].addPlayer({ userId: 1 });
+			let total = 0;
+			let i = 0;
+			const loaded = Kit.waitUntil(() => {
+				// A change every ~5 s: each is a write to the locked key by a server that does not hold it.
+				if (Kit.now() - crashedAt > i * 5) {
+					i += 1;
+					total += i;
+					world.games[1].send(1, i, `tick-${i}`);
+				}
+				return world.games[1].loaded(1);
+			}, 120);
+			expect(loaded).to.equal(true);
+			const tookOver = Kit.now() - crashedAt;
+			expect(tookOver > 60 && tookOver < 80).to.equal(true);
+			expect(Kit.waitUntil(() => !world.games[1].sender.IsSending(), 20)).to.equal(true);
+			expect(Kit.waitUntil(() => stored(world, 1)!.Gold === total, 60)).to.equal(true);
+			expect(world.games[1].counters.remoteApplies).to.equal(i);
+			world.universe.destroy();
+		});
+
 		it("kinds the holder does not know are kept in the key for newer servers", () => {
 			const world = worldWith(2, { MaintainSessionPeriod: 300 });
 			joinAndLoad(world, 0, 1);
