@@ -99,59 +99,61 @@ export = () => {
 	});
 
 	describe("EasyProfile signals", () => {
-		it("fire in the documented order through load, save, end, release and Finished (B4)", () => {
-			const universe = universeWith();
-			const { store } = startWithStore(universe);
-			const profile = store.StartSession("1", [1]);
-			const log = new Array<string>();
-			profile.Loaded.Connect(() => log.push("Loaded"));
-			profile.Saved.Connect(() => log.push("Saved"));
-			profile.Replaced.Connect(reason => log.push(`Replaced:${reason}`));
-			profile.Reset.Connect(reason => log.push(`Reset:${reason}`));
-			profile.Released.Connect(() => log.push("Released"));
-			profile.Lost.Connect(() => log.push("Lost"));
-			profile.Destroyed.Connect(() => log.push("Destroyed"));
-			profile.Finished.Connect(() => log.push("Finished"));
-			profile.Lifecycle.Connect((status, reason) => {
-				if (status !== "before_save" && status !== "before_save_transform" && status !== "idling") {
-					log.push(`Lifecycle:${status}:${reason}`);
-				}
+		for (const behavior of ["Deferred", "Immediate"] as const) {
+			it(`fire in the documented order through load, save, end, release and Finished (B4), ${behavior} signals`, () => {
+				const universe = universeWith();
+				const { store } = startWithStore(universe, { signalBehavior: behavior });
+				const profile = store.StartSession("1", [1]);
+				const log = new Array<string>();
+				profile.Loaded.Connect(() => log.push("Loaded"));
+				profile.Saved.Connect(() => log.push("Saved"));
+				profile.Replaced.Connect(reason => log.push(`Replaced:${reason}`));
+				profile.Reset.Connect(reason => log.push(`Reset:${reason}`));
+				profile.Released.Connect(() => log.push("Released"));
+				profile.Lost.Connect(() => log.push("Lost"));
+				profile.Destroyed.Connect(() => log.push("Destroyed"));
+				profile.Finished.Connect(() => log.push("Finished"));
+				profile.Lifecycle.Connect((status, reason) => {
+					if (status !== "before_save" && status !== "before_save_transform" && status !== "idling") {
+						log.push(`Lifecycle:${status}:${reason}`);
+					}
+				});
+				expect(waitLoaded(profile)).to.equal(true);
+				Kit.flush();
+				profile.GetSaveData().Coins = 5;
+				profile.MarkForceSave();
+				expect(profile.YieldUntilChangesSaved()).to.equal(true);
+				Kit.flush();
+				profile.EndSession();
+				expect(profile.IsActive).to.equal(false);
+				expect(Kit.waitUntil(() => log.includes("Finished"), 30)).to.equal(true);
+				Kit.flush();
+				expect(log.join(",")).to.equal(
+					[
+						"Loaded",
+						"Replaced:r_loaded",
+						"Lifecycle:replaced:r_loaded",
+						"Saved",
+						"Lifecycle:saved:none",
+						"Destroyed",
+						"Lifecycle:destroyed:none",
+						"Saved",
+						"Lifecycle:saved:none",
+						"Released",
+						"Reset:r_released",
+						"Replaced:r_released",
+						"Lifecycle:replaced:r_released",
+						"Finished",
+						"Lifecycle:deleted:none",
+					].join(","),
+				);
+				expect(store.GetLockerCount()).to.equal(0);
+				const value = stored(universe, "1") as CoinsData;
+				expect(value.Coins).to.equal(5);
+				expect(value.Session).to.equal(undefined);
+				universe.destroy();
 			});
-			expect(waitLoaded(profile)).to.equal(true);
-			Kit.flush();
-			profile.GetSaveData().Coins = 5;
-			profile.MarkForceSave();
-			expect(profile.YieldUntilChangesSaved()).to.equal(true);
-			Kit.flush();
-			profile.EndSession();
-			expect(profile.IsActive).to.equal(false);
-			expect(Kit.waitUntil(() => log.includes("Finished"), 30)).to.equal(true);
-			Kit.flush();
-			expect(log.join(",")).to.equal(
-				[
-					"Loaded",
-					"Replaced:r_loaded",
-					"Lifecycle:replaced:r_loaded",
-					"Saved",
-					"Lifecycle:saved:none",
-					"Destroyed",
-					"Lifecycle:destroyed:none",
-					"Saved",
-					"Lifecycle:saved:none",
-					"Released",
-					"Reset:r_released",
-					"Replaced:r_released",
-					"Lifecycle:replaced:r_released",
-					"Finished",
-					"Lifecycle:deleted:none",
-				].join(","),
-			);
-			expect(store.GetLockerCount()).to.equal(0);
-			const value = stored(universe, "1") as CoinsData;
-			expect(value.Coins).to.equal(5);
-			expect(value.Session).to.equal(undefined);
-			universe.destroy();
-		});
+		}
 
 		it("Lost fires before Reset, Replaced and Lifecycle when another server takes the key", () => {
 			const universe = universeWith();

@@ -34,6 +34,38 @@ export = () => {
 			universe.destroy();
 		});
 
+		for (const order of ["closeFirst", "interleaved"] as const) {
+			it(`saves every player whatever the order of PlayerRemoving and BindToClose (${order})`, () => {
+				const universe = universeWith();
+				const { server, lib, store } = startWithStore(universe, { shutdownOrder: order });
+				const players = lib.PlayerProfilesCreate(store);
+				for (let i = 1; i <= 20; i++) server.addPlayer({ userId: 2000 + i });
+				expect(Kit.waitUntil(() => store.GetLockerCount() === 20, 10)).to.equal(true);
+				expect(
+					Kit.waitUntil(
+						() => players.GetLoaded(2020) !== undefined && players.GetLoaded(2001) !== undefined,
+						60,
+					),
+				).to.equal(true);
+				for (let i = 1; i <= 20; i++) {
+					const profile = players.Get(2000 + i) as CoinsProfile;
+					expect(Kit.waitUntil(() => profile.IsLoaded, 30)).to.equal(true);
+					profile.GetSaveData().Coins = i;
+					profile.MarkShouldSave();
+				}
+				const start = Kit.now();
+				server.shutdown();
+				expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
+				expect(Kit.now() - start < 30).to.equal(true);
+				for (let i = 1; i <= 20; i++) {
+					const value = stored(universe, tostring(2000 + i)) as CoinsData;
+					expect(value.Coins).to.equal(i);
+					expect(value.Session).to.equal(undefined);
+				}
+				universe.destroy();
+			});
+		}
+
 		it("a session started during shutdown is ended at once and its waiters get nil", () => {
 			const universe = universeWith();
 			const { server, store } = startWithStore(universe);
