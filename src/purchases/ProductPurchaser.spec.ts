@@ -131,6 +131,24 @@ export = () => {
 			expect(ls.SaveData.Gold).to.equal(10);
 		});
 
+		it("reads the key back before granting, unless the locker already verifies awaited saves", () => {
+			const world = new World();
+			const ls = world.locker("1");
+			let result: boolean | undefined;
+			world.purchaser.CallWhenProductIsProcessedAndSaved(ls, gold, receipt(), g => (result = g));
+			world.tick(10);
+			expect(result).to.equal(true);
+			expect(world.gateway.RequestCountByOperation.get("UpdateAsync_VerifyPurchase")).to.equal(1);
+			world.spec.VerifyAwaitedSaves = true;
+			result = undefined;
+			world.purchaser.CallWhenProductIsProcessedAndSaved(ls, gold, receipt(), g => (result = g));
+			world.tick(10);
+			expect(result).to.equal(true);
+			expect(world.gateway.RequestCountByOperation.get("UpdateAsync_VerifyPurchase")).to.equal(1);
+			expect((world.gateway.RequestCountByOperation.get("UpdateAsync_Verify") ?? 0) >= 1).to.equal(true);
+			expect(world.stored("1").Gold).to.equal(20);
+		});
+
 		it("a process function that throws is rolled back and retried later; the purchase applies once", () => {
 			const world = new World();
 			const ls = world.locker("1");

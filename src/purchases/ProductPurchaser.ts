@@ -437,7 +437,9 @@ export class ProductPurchaser {
 		const purchaseId = ppp.ReceiptInfo.PurchaseId;
 		for (let i = 0; i < ppp.Involved.size(); i++) {
 			const locker = ppp.Involved[i];
-			if (locker.DisableAPIs || locker.store === undefined) {
+			// The locker already read its write back before resolving our waiter: no second read needed.
+			const lockerVerified = QueryConfig(locker.LockerSpec.VerifyAwaitedSaves, Defaults.VerifyAwaitedSaves);
+			if (locker.DisableAPIs || locker.store === undefined || lockerVerified) {
 				job.Results.push("present");
 				continue;
 			}
