@@ -10,7 +10,8 @@ import {
 	acquireTransform,
 	normalizeCreatedSaveData,
 } from "../protocol/acquire";
-import { RawSaveData, SaveData, SD_RemoteChange_Base, StoredSession } from "../protocol/format";
+import { isRawTable, RawSaveData, SaveData, SD_RemoteChange_Base, StoredSession } from "../protocol/format";
+import { isSameLock } from "../protocol/ownership";
 import { SaveDataMigrator, SaveDataMigrators, SaveDataPatcher, SaveDataPatchers } from "../protocol/migrate";
 import { readRemoteChanges } from "../protocol/remoteChanges";
 import { saveResultCreate, SaveResult, saveTransform } from "../protocol/save";
@@ -48,11 +49,12 @@ interface SaveJobResult {
 }
 
 interface Job {
-	Kind: "load" | "save";
+	Kind: "load" | "save" | "cleanup";
 	Thread: thread | undefined;
 	Done: boolean;
 	Load: LoadJobResult | undefined;
 	SaveResult: SaveJobResult | undefined;
+	Cleanup: GatewayResult | undefined;
 }
 
 function isValidKey(key: unknown): LuaTuple<[boolean, string]> {
@@ -121,6 +123,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @hidden the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
 	pendingSession: StoredSession | undefined;
 	/** @hidden */ warnedDeleted = false;
+	/** @hidden a lock an abandoned load may have written (ambiguous write), to remove before going idle */
+	orphanSession: StoredSession | undefined;
 	/** @hidden DataStore time (ms) of our last successful holder write, for IsSessionFresh */
 	holderWriteMs: number | undefined;
 
@@ -272,7 +276,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 */
 	MarkDeleted(): void {
 		if (this.IsDeleted) return;
-		if (this.Session !== undefined || this.job !== undefined || this.inUseCount > 0) {
+		if (
+			this.Session !== undefined ||
+			this.job !== undefined ||
+			this.inUseCount > 0 ||
+			this.orphanSession !== undefined
+		) {
 			this.misuse("not_idle", "MarkDeleted");
 			return;
 		}
@@ -307,7 +316,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (job.Done) {
 				this.job = undefined;
 				if (job.Kind === "load") this.consumeLoad(job, HeartbeatNow);
-				else this.consumeSave(job, HeartbeatNow);
+				else if (job.Kind === "save") this.consumeSave(job, HeartbeatNow);
+				else this.consumeCleanup(job, HeartbeatNow);
 			} else if (job.Thread !== undefined && coroutine.status(job.Thread) === "dead") {
 				this.job = undefined;
 				this.nextAttemptAt = HeartbeatNow + CRASHED_JOB_RETRY;
@@ -322,6 +332,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (this.inUseCount > 0) {
 				this.State = "loading";
 				if (HeartbeatNow >= this.nextAttemptAt && !this.loadBlocked) this.startLoad();
+				return false;
+			}
+			if (this.orphanSession !== undefined) {
+				// A load whose write may have landed was abandoned: free the key before going idle.
+				this.State = "releasing";
+				if (HeartbeatNow >= this.nextAttemptAt) this.startCleanup(this.orphanSession);
 				return false;
 			}
 			if (!this.IsIdling) this.enterIdle();
@@ -639,8 +655,15 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/** @hidden */
-	spawnJob(kind: "load" | "save", body: (job: Job) => void): void {
-		const job: Job = { Kind: kind, Thread: undefined, Done: false, Load: undefined, SaveResult: undefined };
+	spawnJob(kind: "load" | "save" | "cleanup", body: (job: Job) => void): void {
+		const job: Job = {
+			Kind: kind,
+			Thread: undefined,
+			Done: false,
+			Load: undefined,
+			SaveResult: undefined,
+			Cleanup: undefined,
+		};
 		this.job = job;
 		const thread = coroutine.create(body);
 		job.Thread = thread;
@@ -778,6 +801,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 		if (request.Outcome === "request_error") {
 			this.setLoadStatus("data_store_request_fail");
+			// The transform produced our lock before the error: the write may have committed (an ambiguous write).
+			// A retry recognises the lock as ours; if the locker is released first, the lock must be cleaned up.
+			if (acquire.Status === "loaded") this.orphanSession = result.Session;
 			if (request.Class !== undefined && request.Class.Retry === "fatal") {
 				this.loadBlocked = true;
 				this.report("request_fatal", operation, { detail: request.ErrorMessage, delay: "∞" }, request);
@@ -846,6 +872,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	onLoaded(value: RawSaveData, session: StoredSession, now: number): void {
 		this.Session = session;
 		this.pendingSession = undefined;
+		this.orphanSession = undefined;
 		this.failures = 0;
 		this.nextAttemptAt = 0;
 		this.LastError = undefined;
@@ -990,6 +1017,47 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			result.Verified = false;
 			result.VerifyDetail = `the key's version is ${tostring(seen)}, not the ${tostring(expected)} our write returned`;
 		}
+	}
+
+	/** @hidden removes a lock an abandoned load may have written, if (and only if) it is still exactly ours */
+	startCleanup(lock: StoredSession): void {
+		this.spawnJob("cleanup", job => {
+			job.Cleanup = this.gateway.Update(
+				this.store as DataStoreLike,
+				this.DataStoreKey,
+				value => {
+					if (!isRawTable(value) || !isSameLock(value.Session, lock)) return undefined;
+					value.Session = undefined;
+					return value;
+				},
+				this.AssociatedUserIds,
+				"UpdateAsync_ReleaseOrphan",
+			);
+			job.Done = true;
+		});
+	}
+
+	/** @hidden */
+	consumeCleanup(job: Job, now: number): void {
+		const request = job.Cleanup as GatewayResult;
+		if (request.Outcome === "written" || request.Outcome === "not_written") {
+			this.orphanSession = undefined;
+			this.nextAttemptAt = 0;
+			return;
+		}
+		if (request.Outcome === "request_error" && request.Class !== undefined && request.Class.Retry === "fatal") {
+			// Nothing more can be done from here; the lock expires on its own.
+			this.orphanSession = undefined;
+			this.report(
+				"request_fatal",
+				"UpdateAsync_ReleaseOrphan",
+				{ detail: request.ErrorMessage, delay: "∞" },
+				request,
+			);
+			return;
+		}
+		const delay = this.retryLater(now);
+		this.report("request_failed", "UpdateAsync_ReleaseOrphan", { detail: request.ErrorMessage, delay }, request);
 	}
 
 	/** @hidden a fatal save problem: keep everything, retry only after the data changes or a maintain period */

@@ -179,6 +179,30 @@ export = () => {
 			u.destroy();
 		});
 
+		it("a load whose write committed but reported an error, abandoned before its retry, frees the key", () => {
+			const u = universe();
+			const a = start(u);
+			const b = start(u);
+			u.dataStores.addFault({
+				method: "UpdateAsync",
+				key: "1",
+				mode: "commit-then-error",
+				message: "502: API Services rejected request with error. HTTP 500 (Internal Server Error)",
+			});
+			const la = a.locker("1");
+			la.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => la.LoadStatus === "data_store_request_fail", 10)).to.equal(true);
+			expect(stored(u, "1")!.Session).to.be.ok();
+			la.MarkShouldRelease(); // the player left before the retry
+			expect(Kit.waitUntil(() => la.IsIdling, 60)).to.equal(true);
+			expect(stored(u, "1")!.Session).to.equal(undefined);
+			// Another server gets the key at once instead of waiting for the orphan lock to expire.
+			const lb = b.locker("1");
+			lb.MarkShouldAcquire();
+			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 10)).to.equal(true);
+			u.destroy();
+		});
+
 		it("a release whose write committed but reported an error leaves the key free with the data", () => {
 			const u = universe();
 			const a = start(u);
