@@ -72,6 +72,17 @@ export = () => {
 			expect(userIds![0]).to.equal(11);
 		});
 
+		it("a locker created without user ids keeps the key's user ids instead of clearing them", () => {
+			const world = new World();
+			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 3 }, [77]);
+			const ls = LockerCreate(world.spec(world.gateway("A")), "k");
+			ls.MarkShouldAcquire();
+			world.update([ls], 2);
+			ls.MarkForceSave();
+			world.update([ls], 2);
+			expect(world.store.Read("k")[1]![0]).to.equal(77);
+		});
+
 		it("keeps the key's metadata on every write", () => {
 			const world = new World();
 			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 3 }, [11], { Tag: "keep" });

@@ -495,6 +495,15 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	// ---------------------------------------------------------------- internals
 
+	/**
+	 * @hidden
+	 * The user ids every write passes: UpdateAsync clears the key's user ids when given none, so a locker created
+	 * without user ids keeps whatever the key already has instead of wiping it.
+	 */
+	userIdsForWrite(): Array<number> | undefined {
+		return this.AssociatedUserIds.size() > 0 ? this.AssociatedUserIds : undefined;
+	}
+
 	/** @hidden */
 	strict(): boolean {
 		return QueryConfig(this.LockerSpec.StrictMode, Defaults.StrictMode);
@@ -757,7 +766,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			store,
 			this.DataStoreKey,
 			transform,
-			this.AssociatedUserIds,
+			this.userIdsForWrite(),
 			"UpdateAsync_Load",
 		);
 		if (request.Outcome === "not_written" && acquire.Status === "need_clock") {
@@ -770,7 +779,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 					store,
 					this.DataStoreKey,
 					transform,
-					this.AssociatedUserIds,
+					this.userIdsForWrite(),
 					"UpdateAsync_Load",
 				);
 			}
@@ -972,7 +981,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 					save,
 				);
 			},
-			this.AssociatedUserIds,
+			this.userIdsForWrite(),
 			operation,
 		);
 		if (result.Request.Outcome === "written" && save.Status === "saved" && this.hasWaitersUpTo(result.ChangeId)) {
@@ -1007,7 +1016,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				seen = keyInfo !== undefined ? keyInfo.Version : undefined;
 				return undefined;
 			},
-			this.AssociatedUserIds,
+			this.userIdsForWrite(),
 			"UpdateAsync_Verify",
 		);
 		if (check.Outcome === "request_error") {
@@ -1030,7 +1039,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 					value.Session = undefined;
 					return value;
 				},
-				this.AssociatedUserIds,
+				this.userIdsForWrite(),
 				"UpdateAsync_ReleaseOrphan",
 			);
 			job.Done = true;
