@@ -34,6 +34,43 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("the profile's product wrappers grant through the shared purchaser (yielding and callback forms)", () => {
+			const universe = universeWith();
+			const { server, store } = startWithStore(universe);
+			const profile = store.StartSession("37", [37]);
+			expect(Kit.waitUntil(() => profile.IsLoaded, 10)).to.equal(true);
+			const receipt = (id: string) => ({
+				PurchaseId: id,
+				PlayerId: 37,
+				ProductId: COIN_PACK,
+				PlaceIdWherePurchased: server.placeId,
+				CurrencySpent: 10,
+			});
+			let yielded: boolean | undefined;
+			task.spawn(() => {
+				yielded = profile.YieldUntilProductIsProcessedAndSaved(grantCoins, receipt("p-1"));
+			});
+			let called: boolean | undefined;
+			profile.CallWhenProductIsProcessedAndSaved(grantCoins, receipt("p-2"), granted => {
+				called = granted;
+			});
+			expect(Kit.waitUntil(() => yielded !== undefined && called !== undefined, 30)).to.equal(true);
+			expect(yielded).to.equal(true);
+			expect(called).to.equal(true);
+			expect((stored(universe, "37") as CoinsData).Coins).to.equal(200);
+			// The same receipt again is recognised from the purchase history: granted, not applied twice.
+			let again: boolean | undefined;
+			task.spawn(() => {
+				again = profile.YieldUntilProductIsProcessedAndSaved(grantCoins, receipt("p-1"));
+			});
+			expect(Kit.waitUntil(() => again !== undefined, 30)).to.equal(true);
+			expect(again).to.equal(true);
+			expect(profile.GetSaveData().Coins).to.equal(200);
+			profile.EndSession();
+			expect(profile.YieldUntilProductIsProcessedAndSaved(grantCoins, receipt("p-3"))).to.equal(false);
+			universe.destroy();
+		});
+
 		it("ProductCreditChanged fires on the profile for credit given and used", () => {
 			const universe = universeWith();
 			const { store } = startWithStore(universe);
