@@ -321,9 +321,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			} else if (job.Thread !== undefined && coroutine.status(job.Thread) === "dead") {
 				this.job = undefined;
 				this.nextAttemptAt = HeartbeatNow + CRASHED_JOB_RETRY;
-				this.report("job_crashed", job.Kind === "load" ? "UpdateAsync_Load" : "UpdateAsync_Save", {
-					delay: CRASHED_JOB_RETRY,
-				});
+				const operation =
+					job.Kind === "load"
+						? "UpdateAsync_Load"
+						: job.Kind === "save"
+							? "UpdateAsync_Save"
+							: "UpdateAsync_ReleaseOrphan";
+				this.report("job_crashed", operation, { delay: CRASHED_JOB_RETRY });
 			} else {
 				return false;
 			}
