@@ -324,7 +324,12 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	/** @hidden DrivenStore: one Heartbeat step */
 	update(now: number, closing: boolean): void {
 		let deleted: Array<LockerState<T>> | undefined;
-		for (const [locker, entry] of this.lockers) {
+		// A snapshot: under Immediate SignalBehavior a handler may start a session (insert) during this loop.
+		const snapshot = new Array<LockerEntry<T>>();
+		for (const [, entry] of this.lockers) snapshot.push(entry);
+		for (const entry of snapshot) {
+			const locker = entry.Locker;
+			if (locker.IsDeleted) continue;
 			if (closing && entry.Active.size() > 0) {
 				for (const profile of table.clone(entry.Active)) profile.EndSession();
 			}

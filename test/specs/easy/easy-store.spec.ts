@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
-import { CoinsData, Lib, LIB, startWithStore, stored, STORE, universeWith, waitLoaded } from "./helpers";
+import { CoinsData, CoinsProfile, Lib, LIB, startWithStore, stored, STORE, universeWith, waitLoaded } from "./helpers";
 
 export = () => {
 	describe("EasyStoreCreate", () => {
@@ -154,6 +154,20 @@ export = () => {
 				universe.destroy();
 			});
 		}
+
+		it("a handler that starts a session while the store updates (Immediate signals) is safe", () => {
+			const universe = universeWith();
+			const { server, store } = startWithStore(universe, { signalBehavior: "Immediate" });
+			const first = store.StartSession("5", [5]);
+			expect(waitLoaded(first)).to.equal(true);
+			const started = new Array<CoinsProfile>();
+			first.Released.Connect(() => started.push(store.StartSession("6", [6])));
+			first.Finished.Connect(() => started.push(store.StartSessionReusable("5", [5])));
+			first.EndSession();
+			expect(Kit.waitUntil(() => started.size() === 2 && started.every(p => p.IsLoaded), 30)).to.equal(true);
+			expect(server.outputOf("error").size()).to.equal(0);
+			universe.destroy();
+		});
 
 		it("Lost fires before Reset, Replaced and Lifecycle when another server takes the key", () => {
 			const universe = universeWith();
