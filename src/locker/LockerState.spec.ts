@@ -388,9 +388,10 @@ export = () => {
 
 	describe("LockerState: idle cost", () => {
 		/**
-		 * gcinfo() is the heap size in KB. A collection during the loop would hide allocations, so each measurement is
-		 * paired with a control loop that allocates a small table per call: the control must show the growth (no
-		 * collection happened in a window that size), and the locker must not.
+		 * gcinfo() is the heap size in KB. A collection during a loop would hide allocations, so each measurement is
+		 * followed by a control loop that leaves one small table of garbage per call, as an allocating SessionUpdate
+		 * would: only a window in which the control shows that growth (no collection) counts. A collection can land in
+		 * any single window, so up to five windows are tried; the locker must show no growth in a counted one.
 		 */
 		function heapGrowth(calls: number, body: () => void): number {
 			const before = gcinfo();
@@ -398,13 +399,20 @@ export = () => {
 			return gcinfo() - before;
 		}
 		let garbage: object | undefined;
-		/** The same number of calls, each leaving one small table as garbage, as an allocating SessionUpdate would. */
 		function control(): number {
 			const grown = heapGrowth(20000, () => {
 				garbage = { a: 1 };
 			});
 			garbage = undefined;
 			return grown;
+		}
+		/** Growth of `body` over 20,000 calls in the first window whose control shows the growth; undefined if none. */
+		function measured(body: () => void): number | undefined {
+			for (let attempt = 0; attempt < 5; attempt++) {
+				const grown = heapGrowth(20000, body);
+				if (control() > 200) return grown;
+			}
+			return undefined;
 		}
 
 		it("an idle locker returns true without allocating", () => {
@@ -413,12 +421,12 @@ export = () => {
 			expect(ls.SessionUpdate(world.mono)).to.equal(true);
 			for (let i = 0; i < 100; i++) ls.SessionUpdate(world.mono);
 			let idle = 0;
-			const grown = heapGrowth(20000, () => {
+			const grown = measured(() => {
 				if (ls.SessionUpdate(world.mono)) idle += 1;
 			});
-			expect(control() > 200).to.equal(true);
-			expect(idle).to.equal(20000);
-			expect(grown < 16).to.equal(true);
+			expect(grown).to.be.ok();
+			expect(idle % 20000).to.equal(0);
+			expect(grown! < 16).to.equal(true);
 		});
 
 		it("a loaded locker between saves does not allocate either", () => {
@@ -429,12 +437,12 @@ export = () => {
 			expect(ls.LoadStatus).to.equal("loaded");
 			for (let i = 0; i < 100; i++) ls.SessionUpdate(world.mono);
 			let busy = 0;
-			const grown = heapGrowth(20000, () => {
+			const grown = measured(() => {
 				if (!ls.SessionUpdate(world.mono)) busy += 1;
 			});
-			expect(control() > 200).to.equal(true);
-			expect(busy).to.equal(20000);
-			expect(grown < 16).to.equal(true);
+			expect(grown).to.be.ok();
+			expect(busy % 20000).to.equal(0);
+			expect(grown! < 16).to.equal(true);
 		});
 	});
 };
