@@ -7,7 +7,7 @@ import type { SavedConnection } from "../locker/SavedConnection";
 import type { RawSaveData, SaveData } from "../protocol/format";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
-import { addGift, addPurchase, completePurchase, findPurchase, hasGift, purchaseAt } from "./ledger";
+import { addGift, addPurchase, completePurchase, findPurchase, hasGift, markPurchase, purchaseAt } from "./ledger";
 import type { PendingProductPurchase, ProductOp, ProductProcessFunction, PurchaseCallback, ReceiptInfo } from "./types";
 
 /** Base wait (s) before retrying after a process function threw or a verification read failed; backs off. */
@@ -51,6 +51,11 @@ class PurchaseState implements PendingProductPurchase {
 	Connections = new Array<SavedConnection>();
 	/** Lockers held and saved for this purchase: the buyer, then the gift's recipient if any. */
 	Involved = new Array<AnyLocker>();
+	/** Lockers this purchase holds (`MarkShouldAcquire(ppp)`). */
+	Held = new Array<AnyLocker>();
+	/** True while the save in progress only makes a gift's intent durable. */
+	IntentPhase = false;
+	WaitReported = false;
 	NextAttemptAt = 0;
 	Failures = 0;
 	Verify: VerifyJob | undefined;
@@ -318,89 +323,154 @@ export class ProductPurchaser {
 		const purchaseId = receipt.PurchaseId;
 		const productId = receipt.ProductId;
 		const buyerData = ls.SaveData as unknown as RawSaveData;
+		const limit = QueryConfig(ls.LockerSpec.PurchaseHistoryLimit, Defaults.PurchaseHistoryLimit);
 		const index = findPurchase(buyerData, purchaseId);
-		if (index >= 0 && purchaseAt(buyerData, index)[3] === undefined) {
+		const record = index >= 0 ? purchaseAt(buyerData, index) : undefined;
+		if (record !== undefined && record[3] === undefined) {
 			// Recorded and complete in data that came from the DataStore (in-progress ones are joined in enqueue).
 			this.resolve(ppp, true);
 			return;
 		}
-		// A gift's record stays "incomplete" until both halves saved: then the buyer's half is already durable.
-		const buyerDone = index >= 0;
-		const limit = QueryConfig(ls.LockerSpec.PurchaseHistoryLimit, Defaults.PurchaseHistoryLimit);
-
-		// Learn the recipient before applying, so its half can be rolled back if it already has the gift.
+		// "validate" names a gift's recipient before anything is applied.
 		const validated = runProcessFunction(ppp, "validate");
 		const named = validated.Ok ? validated.Extra : undefined;
-		if (named !== undefined && !named.IsAvailable() && !named.IsDeleted && !named.IsIdling) {
-			// The recipient is still loading: applying now would only be rolled back.
-			ppp.NextAttemptAt = now + RECIPIENT_WAIT;
+		if (record !== undefined) {
+			this.resumeGift(ppp, now, named, limit);
 			return;
 		}
-		const hint =
-			validated.Ok && validated.Extra !== undefined && validated.Extra.IsAvailable()
-				? validated.Extra
-				: undefined;
-		const hintBackup = hint !== undefined ? TableDeepCopy(hint.SaveData as unknown as RawSaveData) : undefined;
-		const buyerBackup = TableDeepCopy(buyerData);
+		if (named !== undefined && !named.IsDeleted && !named.IsIdling) {
+			if (!named.IsAvailable()) {
+				// The recipient is still loading: wait rather than apply something we would roll back.
+				ppp.NextAttemptAt = now + RECIPIENT_WAIT;
+				return;
+			}
+			// A gift: first make the intent durable (buyer's record, mark 2, recipient's key) while holding both
+			// lockers. From then on every retry knows a gift is under way and to whom, and never guesses.
+			addPurchase(buyerData, productId, purchaseId, os.time(), named.DataStoreKey, limit, 2);
+			this.hold(ppp, named);
+			ppp.Applied = true;
+			ppp.IntentPhase = true;
+			ppp.Involved = [ls];
+			this.saveInvolved(ppp);
+			return;
+		}
 
+		const buyerBackup = TableDeepCopy(buyerData);
 		const applied = runProcessFunction(ppp, "apply");
 		if (!applied.Ok) {
 			TableRestoreBackup(buyerData, buyerBackup);
-			if (hint !== undefined && hintBackup !== undefined) {
-				TableRestoreBackup(hint.SaveData as unknown as RawSaveData, hintBackup);
-			}
 			const delay = this.retryDelay(ppp);
 			ppp.NextAttemptAt = now + delay;
 			this.report(ppp, "process_function_failed", "apply", { detail: applied.Error, delay });
 			return;
 		}
-		let recipient = applied.Result ? applied.Extra : undefined;
 		let ok = applied.Result;
-		if (recipient !== undefined && !recipient.IsAvailable()) {
-			TableRestoreBackup(buyerData, buyerBackup);
-			if (recipient === hint && hintBackup !== undefined) {
-				TableRestoreBackup(recipient.SaveData as unknown as RawSaveData, hintBackup);
-			}
-			if (!recipient.IsDeleted && !recipient.IsIdling) {
-				this.report(ppp, "gift_recipient_unavailable", "apply", {
-					key: recipient.DataStoreKey,
-					detail: "waiting for it to load",
-				});
-				ppp.NextAttemptAt = now + RECIPIENT_WAIT;
-				return;
-			}
-			this.report(ppp, "gift_recipient_unavailable", "apply", {
-				key: recipient.DataStoreKey,
-				detail: "the buyer gets a product credit instead",
-			});
-			recipient = undefined;
-			ok = false;
-		}
+		let recipient = ok ? applied.Extra : undefined;
 		if (recipient !== undefined) {
 			const recipientData = recipient.SaveData as unknown as RawSaveData;
-			if (hasGift(recipientData, purchaseId)) {
-				// The recipient's half is already in its data (saved, or about to be): undo this second apply.
-				if (recipient === hint && hintBackup !== undefined) TableRestoreBackup(recipientData, hintBackup);
-				else this.report(ppp, "gift_recipient_not_validated", "apply", { key: recipient.DataStoreKey });
+			if (!recipient.IsAvailable()) {
+				// Nothing of this gift was ever applied anywhere (no record): a credit is safe.
+				TableRestoreBackup(buyerData, buyerBackup);
+				this.report(ppp, "gift_recipient_unavailable", "apply", {
+					key: recipient.DataStoreKey,
+					detail: "the buyer gets a product credit instead",
+				});
+				recipient = undefined;
+				ok = false;
+			} else if (hasGift(recipientData, purchaseId)) {
+				// A gift "validate" did not announce: no intent was recorded, so its repeat cannot be undone.
+				this.report(ppp, "gift_recipient_not_validated", "apply", { key: recipient.DataStoreKey });
 			} else {
 				addGift(recipientData, productId, purchaseId, os.time(), limit);
 			}
 		}
-		if (buyerDone) {
-			// The buyer's half is durable: undo this second apply on the buyer.
-			TableRestoreBackup(buyerData, buyerBackup);
-		} else {
-			// Credit and record land in the same data as the purchase record, so they are saved with it.
-			if (!ok) ls.ProductCreditGive(productId, 1, ppp.UserData);
-			const recorded = runProcessFunction(ppp, "record");
-			if (!recorded.Ok)
-				this.report(ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
-			addPurchase(buyerData, productId, purchaseId, os.time(), recipient?.DataStoreKey, limit);
-		}
+		// Credit, record and the purchase record land in the same data, so they are saved together.
+		if (!ok) ls.ProductCreditGive(productId, 1, ppp.UserData);
+		const recorded = runProcessFunction(ppp, "record");
+		if (!recorded.Ok) this.report(ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
+		addPurchase(
+			buyerData,
+			productId,
+			purchaseId,
+			os.time(),
+			recipient?.DataStoreKey,
+			limit,
+			recipient !== undefined ? 1 : undefined,
+		);
 		ppp.Applied = true;
 		ppp.Failures = 0;
 		ppp.Involved = recipient !== undefined ? [ls, recipient] : [ls];
 		this.saveInvolved(ppp);
+	}
+
+	/**
+	 * @hidden
+	 * A gift under way: its intent (mark 2) or the buyer's half (mark 1) is durable and the recipient's half may be.
+	 * Applies again with both lockers loaded here, then rolls back each half whose record says it already landed.
+	 */
+	resumeGift(ppp: PurchaseState, now: number, named: AnyLocker | undefined, limit: number): void {
+		const ls = ppp.LS;
+		const purchaseId = ppp.ReceiptInfo.PurchaseId;
+		const buyerData = ls.SaveData as unknown as RawSaveData;
+		const record = purchaseAt(buyerData, findPurchase(buyerData, purchaseId));
+		const recipientKey = record[4];
+		const matches = named !== undefined && (recipientKey === undefined || named.DataStoreKey === recipientKey);
+		if (named !== undefined && matches && !named.IsDeleted) this.hold(ppp, named);
+		if (named === undefined || !matches || !named.IsAvailable()) {
+			// Whether the recipient's half landed is only known from its data, loaded here: never guess.
+			ppp.NextAttemptAt = now + RECIPIENT_WAIT;
+			if (!ppp.WaitReported) {
+				ppp.WaitReported = true;
+				this.report(ppp, "gift_recipient_unavailable", "apply", {
+					key: recipientKey ?? "?",
+					detail: "the purchase waits until the recipient's data is loaded on the buyer's server",
+				});
+			}
+			return;
+		}
+		const recipientData = named.SaveData as unknown as RawSaveData;
+		const buyerBackup = TableDeepCopy(buyerData);
+		const recipientBackup = TableDeepCopy(recipientData);
+		const applied = runProcessFunction(ppp, "apply");
+		if (!applied.Ok || !applied.Result || applied.Extra !== named) {
+			TableRestoreBackup(buyerData, buyerBackup);
+			TableRestoreBackup(recipientData, recipientBackup);
+			const delay = this.retryDelay(ppp);
+			ppp.NextAttemptAt = now + delay;
+			this.report(ppp, "process_function_failed", "apply", {
+				detail: applied.Ok ? "it no longer gifts to the recipient it named" : applied.Error,
+				delay,
+			});
+			return;
+		}
+		if (record[3] === 1) {
+			// The buyer's half is durable: undo this repeat.
+			TableRestoreBackup(buyerData, buyerBackup);
+		} else {
+			// Intent only: the buyer's half is new; it and the record call are saved with the mark going to 1.
+			const recorded = runProcessFunction(ppp, "record");
+			if (!recorded.Ok) {
+				this.report(ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
+			}
+			markPurchase(buyerData, purchaseId, 1);
+		}
+		if (hasGift(recipientData, purchaseId)) {
+			// The recipient's half is already in its data (saved, or about to be): undo this repeat.
+			TableRestoreBackup(recipientData, recipientBackup);
+		} else {
+			addGift(recipientData, ppp.ReceiptInfo.ProductId, purchaseId, os.time(), limit);
+		}
+		ppp.Applied = true;
+		ppp.Failures = 0;
+		ppp.Involved = [ls, named];
+		this.saveInvolved(ppp);
+	}
+
+	/** @hidden keeps a locker's session alive until the purchase resolves */
+	hold(ppp: PurchaseState, locker: AnyLocker): void {
+		if (ppp.Held.includes(locker)) return;
+		ppp.Held.push(locker);
+		locker.MarkShouldAcquire(ppp);
 	}
 
 	/** @hidden force-saves every involved locker and holds it until the purchase resolves */
@@ -409,7 +479,7 @@ export class ProductPurchaser {
 		ppp.Connections = [];
 		for (const locker of ppp.Involved) {
 			// The hold keeps a half-finished purchase's lockers from being released between the two saves.
-			locker.MarkShouldAcquire(ppp);
+			this.hold(ppp, locker);
 			locker.MarkForceSave();
 			ppp.Connections.push(locker.WhenChangesSaved());
 		}
@@ -493,6 +563,15 @@ export class ProductPurchaser {
 			return;
 		}
 		if (!absent) {
+			if (ppp.IntentPhase) {
+				// The intent is durable; now apply both halves (the lockers stay held).
+				ppp.IntentPhase = false;
+				ppp.Verify = undefined;
+				ppp.Involved = [];
+				ppp.Phase = "ready";
+				ppp.NextAttemptAt = 0;
+				return;
+			}
 			this.complete(ppp);
 			return;
 		}
@@ -530,6 +609,7 @@ export class ProductPurchaser {
 		ppp.Connections = [];
 		this.releaseHolds(ppp);
 		ppp.Applied = false;
+		ppp.IntentPhase = false;
 		ppp.Phase = "ready";
 		ppp.Verify = undefined;
 		ppp.NextAttemptAt = 0;
@@ -537,7 +617,8 @@ export class ProductPurchaser {
 
 	/** @hidden */
 	releaseHolds(ppp: PurchaseState): void {
-		for (const locker of ppp.Involved) locker.MarkShouldRelease(ppp);
+		for (const locker of ppp.Held) locker.MarkShouldRelease(ppp);
+		ppp.Held = [];
 		ppp.Involved = [];
 	}
 

@@ -17,7 +17,7 @@ export type StoredPurchaseRecord = [
 	ProductId: number,
 	PurchaseId: string,
 	Timestamp: number,
-	IncompleteMultiSave?: 1,
+	IncompleteMultiSave?: 1 | 2,
 	RecipientKey?: string,
 ];
 
@@ -76,6 +76,7 @@ export function addPurchase(
 	timestamp: number,
 	recipientKey: string | undefined,
 	limit: number,
+	mark?: 1 | 2,
 ): void {
 	let list = listOf<StoredPurchaseRecord>(data, "Purchases");
 	if (list === undefined) {
@@ -84,9 +85,15 @@ export function addPurchase(
 	}
 	const record: StoredPurchaseRecord =
 		recipientKey !== undefined
-			? [productId, purchaseId, timestamp, 1, recipientKey]
+			? [productId, purchaseId, timestamp, mark ?? 1, recipientKey]
 			: [productId, purchaseId, timestamp];
 	appendBounded(list, record, limit, entry => !typeIs(entry, "table") || entry[3] === undefined);
+}
+
+/** Sets the incomplete mark of a gift's purchase record (2: intent only, 1: the buyer's half is applied). */
+export function markPurchase(data: RawSaveData, purchaseId: string, mark: 1 | 2): void {
+	const index = findPurchase(data, purchaseId);
+	if (index >= 0) purchaseAt(data, index)[3] = mark;
 }
 
 /** Marks a gift's purchase record complete (drops fields 4 and 5). Returns true when it changed anything. */

@@ -3,7 +3,7 @@
 // with the same idempotency key), server moves, injected DataStore faults and a server crash, across 3 servers.
 // Whatever happens, every player's stored totals must equal the expected ledger exactly.
 import { Kit } from "../../kit";
-import { FAILS, GOLD } from "./fixtures/Game";
+import { FAILS, GIFT_BASE, GOLD } from "./fixtures/Game";
 import type { GameOptions } from "./fixtures/Game";
 import type { RemoteChangeSend } from "../../../src";
 import { addServer, marketplace, stored, World, worldWith } from "./helpers";
@@ -39,7 +39,14 @@ function liveServers(world: World): Array<number> {
 	return list;
 }
 
-function runUniverse(seed: number, results: { sequences: number; mismatches: Array<string> }) {
+interface Results {
+	sequences: number;
+	gifts: number;
+	giftsDelivered: number;
+	mismatches: Array<string>;
+}
+
+function runUniverse(seed: number, results: Results) {
 	const rng = new Random(seed);
 	const world = worldWith(3, OPTIONS, seed);
 	const expected = new Map<number, Expected>();
@@ -55,6 +62,7 @@ function runUniverse(seed: number, results: { sequences: number; mismatches: Arr
 			player: undefined,
 		});
 	}
+	const gifts = new Array<{ purchaseId: string; buyer: number; recipient: number }>();
 	const crashStep = rng.NextInteger(1, STEPS - 1);
 	for (let step = 0; step < STEPS; step++) {
 		if (step === crashStep) {
@@ -77,7 +85,15 @@ function runUniverse(seed: number, results: { sequences: number; mismatches: Arr
 				const s = live[rng.NextInteger(0, live.size() - 1)];
 				e.server = s;
 				e.player = world.servers[s].addPlayer({ userId });
-			} else if (roll <= 3) {
+			} else if (roll === 3) {
+				// A gift to a random player: a gift when the recipient is loaded on the same server, otherwise the
+				// buyer gets a credit. Either way exactly once; checked per receipt below.
+				let recipient = base + rng.NextInteger(1, PLAYERS_PER_UNIVERSE);
+				if (recipient === userId) recipient = base + ((recipient - base) % PLAYERS_PER_UNIVERSE) + 1;
+				const handle = marketplace(world).purchase(world.servers[e.server], e.player!, GIFT_BASE + recipient);
+				gifts.push({ purchaseId: handle.receipt.PurchaseId, buyer: userId, recipient });
+				e.purchases += 1;
+			} else if (roll <= 2) {
 				marketplace(world).purchase(world.servers[e.server], e.player!, GOLD);
 				e.gold += 10;
 				e.purchases += 1;
@@ -145,12 +161,19 @@ function runUniverse(seed: number, results: { sequences: number; mismatches: Arr
 	// NotProcessedYet while its buyer's data was still locked elsewhere waits for the buyer to rejoin.
 	for (let round = 0; round < 5 && marketplace(world).pending().size() > 0; round++) {
 		Kit.waitUntil(() => marketplace(world).pending().size() === 0, 5);
-		const rejoin = new Set<number>();
-		for (const receipt of marketplace(world).pending()) rejoin.add(receipt.PlayerId);
-		for (const userId of rejoin) {
+		// A gift interrupted by the crash finishes only with both players' data loaded on one server (the buyer's
+		// record names the recipient): the buyer rejoins on the recipient's server.
+		const rejoin = new Map<number, number>();
+		for (const receipt of marketplace(world).pending()) {
+			const buyer = expected.get(receipt.PlayerId)!;
+			const recipient = receipt.ProductId > GIFT_BASE ? expected.get(receipt.ProductId - GIFT_BASE) : undefined;
+			rejoin.set(receipt.PlayerId, recipient?.server ?? buyer.server!);
+		}
+		for (const [userId, target] of rejoin) {
 			const e = expected.get(userId)!;
 			world.servers[e.server!].removePlayer(e.player!);
-			e.player = world.servers[e.server!].addPlayer({ userId });
+			e.server = target;
+			e.player = world.servers[target].addPlayer({ userId });
 		}
 		Kit.waitUntil(allLoaded, 60);
 		Kit.waitUntil(() => marketplace(world).pending().size() === 0, 30);
@@ -200,6 +223,44 @@ function runUniverse(seed: number, results: { sequences: number; mismatches: Arr
 			);
 		}
 	}
+	// Gifts: each receipt is either delivered once (in the recipient's gift ledger, 5 Gems, one GiftsSent for the
+	// buyer) or turned into one credit for the buyer — never both, never twice.
+	const sent = new Map<number, number>();
+	const giftCredits = new Map<number, number>();
+	for (const gift of gifts) {
+		const recipientData = stored(world, gift.recipient) as unknown as { GiftsReceived?: Array<[number, string]> };
+		let copies = 0;
+		for (const record of recipientData?.GiftsReceived ?? []) if (record[1] === gift.purchaseId) copies += 1;
+		if (copies > 1) results.mismatches.push(`seed ${seed}: gift ${gift.purchaseId} recorded ${copies} times`);
+		if (copies === 1) sent.set(gift.buyer, (sent.get(gift.buyer) ?? 0) + 1);
+		else giftCredits.set(gift.buyer, (giftCredits.get(gift.buyer) ?? 0) + 1);
+	}
+	for (const [userId] of expected) {
+		const data = stored(world, userId) as unknown as
+			| {
+					Gems?: number;
+					GiftsSent?: number;
+					GiftsReceived?: Array<unknown>;
+					ProductCredit?: Array<[number, number]>;
+			  }
+			| undefined;
+		const received = data?.GiftsReceived?.size() ?? 0;
+		let credits = 0;
+		for (const entry of data?.ProductCredit ?? []) if (entry[0] > GIFT_BASE) credits += entry[1];
+		const gems = data?.Gems ?? 0;
+		const giftsSent = data?.GiftsSent ?? 0;
+		if (
+			gems !== 5 * received ||
+			giftsSent !== (sent.get(userId) ?? 0) ||
+			credits !== (giftCredits.get(userId) ?? 0)
+		) {
+			results.mismatches.push(
+				`seed ${seed} user ${userId}: gems ${gems} for ${received} gifts received, gifts sent ${giftsSent}/${sent.get(userId) ?? 0}, gift credits ${credits}/${giftCredits.get(userId) ?? 0}`,
+			);
+		}
+	}
+	results.gifts += gifts.size();
+	for (const [, n] of sent) results.giftsDelivered += n;
 	world.universe.destroy();
 }
 
@@ -207,13 +268,15 @@ export = () => {
 	describe("purchases and remote changes: property", () => {
 		it(`${UNIVERSES * PLAYERS_PER_UNIVERSE} random sequences across 3 servers match the expected ledger`, () => {
 			Kit.setFrameStep(0.5);
-			const results = { sequences: 0, mismatches: new Array<string>() };
+			const results: Results = { sequences: 0, gifts: 0, giftsDelivered: 0, mismatches: [] };
 			for (let u = 1; u <= UNIVERSES; u++) runUniverse(u, results);
 			Kit.setFrameStep(1 / 60);
 			if (results.mismatches.size() > 0) {
 				print(`${results.mismatches.size()} mismatches:\n${results.mismatches.join("\n")}`);
 			}
 			expect(results.sequences >= 1000).to.equal(true);
+			// Both gift paths were exercised.
+			expect(results.giftsDelivered > 0 && results.giftsDelivered < results.gifts).to.equal(true);
 			expect(results.mismatches.size()).to.equal(0);
 		});
 	});

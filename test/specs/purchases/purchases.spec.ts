@@ -204,9 +204,10 @@ export = () => {
 			joinAndLoad(world, 0, 2);
 			const hold = world.universe.dataStores.hold("2");
 			const purchase = marketplace(world).purchase(world.servers[0], buyer, GIFT_BASE + 2);
-			expect(
-				Kit.waitUntil(() => storedPurchase(world, 1, purchase.receipt.PurchaseId) !== undefined, 20),
-			).to.equal(true);
+			// Mark 1: the buyer's half is saved (mark 2 would be the intent alone).
+			expect(Kit.waitUntil(() => storedPurchase(world, 1, purchase.receipt.PurchaseId)?.[3] === 1, 20)).to.equal(
+				true,
+			);
 			world.servers[0].crash();
 			hold.release();
 			expect(stored(world, 1)!.GiftsSent).to.equal(1);
@@ -226,11 +227,13 @@ export = () => {
 			const world = worldWith(1, { ApplyTimeout: 200 });
 			const buyer = joinAndLoad(world, 0, 1);
 			joinAndLoad(world, 0, 2);
-			const hold = world.universe.dataStores.hold("1");
+			// The buyer's intent save goes through; every later write of the buyer fails.
+			world.universe.dataStores.addFault({ key: "1", mode: "error", count: math.huge, after: 1 });
 			const purchase = marketplace(world).purchase(world.servers[0], buyer, GIFT_BASE + 2);
 			expect(Kit.waitUntil(() => storedGift(world, 2, purchase.receipt.PurchaseId), 20)).to.equal(true);
 			world.servers[0].crash();
-			hold.release();
+			world.universe.dataStores.clearFaults();
+			expect(storedPurchase(world, 1, purchase.receipt.PurchaseId)![3]).to.equal(2);
 			expect(stored(world, 2)!.Gems).to.equal(5);
 			expect(stored(world, 1)!.GiftsSent).to.equal(0);
 			const [server, g2] = addServer(world, { ApplyTimeout: 200 });
@@ -244,6 +247,36 @@ export = () => {
 			world.universe.destroy();
 		});
 
+		it("an interrupted gift never turns into a credit: it waits until buyer and recipient share a server", () => {
+			const world = worldWith(1, { ApplyTimeout: 300 });
+			const buyer = joinAndLoad(world, 0, 1);
+			joinAndLoad(world, 0, 2);
+			// The intent is saved; after that no write of either player lands before the crash.
+			world.universe.dataStores.addFault({ key: "1", mode: "error", count: math.huge, after: 1 });
+			const hold = world.universe.dataStores.hold("2");
+			const purchase = marketplace(world).purchase(world.servers[0], buyer, GIFT_BASE + 2);
+			expect(Kit.waitUntil(() => world.games[0].counters.giftApplies === 1, 20)).to.equal(true);
+			world.servers[0].crash();
+			world.universe.dataStores.clearFaults();
+			hold.release();
+			expect(storedPurchase(world, 1, purchase.receipt.PurchaseId)![3]).to.equal(2);
+			const [server, g2] = addServer(world, { ApplyTimeout: 300 });
+			server.addPlayer({ userId: 1 });
+			expect(Kit.waitUntil(() => g2.loaded(1), 120)).to.equal(true);
+			Kit.advance(10);
+			// Alone, the buyer cannot learn whether the recipient's half landed: no apply, no credit, no grant.
+			expect(purchase.status()).to.equal("pending");
+			expect(hasReport(g2, "gift_recipient_unavailable")).to.equal(true);
+			expect(g2.counters.giftApplies).to.equal(0);
+			expect(g2.locker(1)!.ProductCreditQuery(GIFT_BASE + 2)).to.equal(0);
+			server.addPlayer({ userId: 2 });
+			expect(Kit.waitUntil(() => purchase.status() === "granted", 120)).to.equal(true);
+			expect(stored(world, 2)!.Gems).to.equal(5);
+			expect(stored(world, 1)!.GiftsSent).to.equal(1);
+			expect(g2.locker(1)!.ProductCreditQuery(GIFT_BASE + 2)).to.equal(0);
+			world.universe.destroy();
+		});
+
 		it("crash after both saves but before the grant: the retry applies nothing to either player", () => {
 			const world = worldWith(1, { ApplyTimeout: 200 });
 			const buyer = joinAndLoad(world, 0, 1);
@@ -253,7 +286,7 @@ export = () => {
 				Kit.waitUntil(
 					() =>
 						storedGift(world, 2, purchase.receipt.PurchaseId) &&
-						storedPurchase(world, 1, purchase.receipt.PurchaseId) !== undefined,
+						storedPurchase(world, 1, purchase.receipt.PurchaseId)?.[3] === 1,
 					20,
 				),
 			).to.equal(true);
