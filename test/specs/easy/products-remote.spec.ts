@@ -1,6 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
-import { CoinsData, CoinsProfile, startWithStore, stored, universeWith } from "./helpers";
+import { CoinsData, CoinsProfile, startWithStore, stored, STORE, universeWith } from "./helpers";
 import type { LockerState } from "../../../src";
 
 const COIN_PACK = 1001;
@@ -68,6 +68,34 @@ export = () => {
 			expect(profile.GetSaveData().Coins).to.equal(200);
 			profile.EndSession();
 			expect(profile.YieldUntilProductIsProcessedAndSaved(grantCoins, receipt("p-3"))).to.equal(false);
+			universe.destroy();
+		});
+
+		it("a purchase waiting on a player who leaves before their data loads resolves, never hangs (B4)", () => {
+			const universe = universeWith();
+			const { server, lib, store } = startWithStore(universe);
+			universe.dataStores.write(STORE, "41", {
+				Version: 1,
+				VersionPatch: 0,
+				Coins: 0,
+				Gifts: 0,
+				Session: { PlaceId: 1, JobId: "elsewhere", LockId: 1, UpdatedAt: os.time() },
+			});
+			const players = lib.PlayerProfilesCreate(store);
+			players.ProcessReceipts(grantCoins);
+			const buyer = server.addPlayer({ userId: 41 });
+			Kit.advance(1);
+			const handle = universe.marketplace.purchase(server, buyer, COIN_PACK);
+			Kit.advance(3);
+			expect(handle.invocations()).to.equal(1);
+			server.removePlayer(buyer);
+			// The locker is released (it never loaded) and deleted; the purchase waiting on it answers NotProcessedYet.
+			expect(Kit.waitUntil(() => store.GetLockerCount() === 0, 30)).to.equal(true);
+			const start = Kit.now();
+			server.shutdown();
+			expect(Kit.waitUntil(() => server.isClosed, 40)).to.equal(true);
+			expect(Kit.now() - start < 5).to.equal(true);
+			expect(handle.status()).to.equal("pending");
 			universe.destroy();
 		});
 
