@@ -195,7 +195,12 @@ export class ProductPurchaser {
 		return granted === true;
 	}
 
-	/** True while any purchase is in progress. Poll it in BindToClose (see `LockersShutdown`'s `IsBusy`). */
+	/**
+	 * True while any purchase is in progress. Poll it in BindToClose (see `LockersShutdown`'s `IsBusy`).
+	 *
+	 * @example
+	 * game.BindToClose(() => LockersShutdown(allLockers, { IsBusy: () => purchaser.HasIncompletePurchases() }));
+	 */
 	HasIncompletePurchases(): boolean {
 		return this.purchases.size() > 0;
 	}
@@ -218,7 +223,10 @@ export class ProductPurchaser {
 
 	/**
 	 * Advances every purchase: applies those whose locker is available, waits for their saves, verifies and
-	 * resolves them. Call it every Heartbeat.
+	 * resolves them. Call it every Heartbeat. **Without it nothing is ever granted.**
+	 *
+	 * @example
+	 * RunService.Heartbeat.Connect(() => purchaser.Update());
 	 */
 	Update(): void {
 		if (this.purchases.size() === 0) return;
@@ -228,7 +236,13 @@ export class ProductPurchaser {
 		}
 	}
 
-	/** Resolves every pending purchase with false and stops processing. Purchases already applied stay saved. */
+	/**
+	 * Resolves every pending purchase with false and stops processing. Purchases already applied stay in the save
+	 * data (a later delivery of their receipt finds them).
+	 *
+	 * @example
+	 * purchaser.Destroy();
+	 */
 	Destroy(): void {
 		if (this.IsDestroyed) return;
 		this.IsDestroyed = true;

@@ -77,6 +77,10 @@ export interface RemoteChangeListenerOptions<T extends SaveData = SaveData> {
  * Makes a holder apply and save remote changes within seconds of their sending. Senders publish the key on
  * MessagingService after a change is stored; the listener force-saves the holder's locker (the save imports the
  * changes and applies them), then saves once more so the effects and their removal persist.
+ * **The topic must match the senders' (both default to the DataStore's name).**
+ *
+ * @example
+ * const listener = RemoteChangeListenerCreate(spec, { GetLockerState: (key) => lockersByKey.get(key) });
  */
 export class RemoteChangeListener<T extends SaveData = SaveData> {
 	/** The topic listened to. */
@@ -113,6 +117,9 @@ export class RemoteChangeListener<T extends SaveData = SaveData> {
 	/**
 	 * Makes this server's holder of `DataStoreKey`, if any, import and apply its remote changes now. Returns true
 	 * when a locker was nudged.
+	 *
+	 * @example
+	 * listener.Nudge(tostring(player.UserId));
 	 */
 	Nudge(DataStoreKey: string): boolean {
 		if (this.IsDestroyed) return false;
@@ -128,7 +135,12 @@ export class RemoteChangeListener<T extends SaveData = SaveData> {
 		return true;
 	}
 
-	/** Stops listening. */
+	/**
+	 * Stops listening.
+	 *
+	 * @example
+	 * listener.Destroy();
+	 */
 	Destroy(): void {
 		this.IsDestroyed = true;
 		this.connection?.Disconnect();

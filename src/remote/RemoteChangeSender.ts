@@ -204,14 +204,22 @@ export class RemoteChangeSender {
 		return record;
 	}
 
-	/** True while any change is queued or being sent. Wait for false in BindToClose. */
+	/**
+	 * True while any change is queued or being sent. Wait for false in BindToClose.
+	 *
+	 * @example
+	 * game.BindToClose(() => { while (sender.IsSending()) task.wait(); });
+	 */
 	IsSending(): boolean {
 		return !this.jobs.isEmpty();
 	}
 
 	/**
 	 * Starts and completes requests: at most one per key at a time, each storing every queued change of the key.
-	 * Call it every Heartbeat. Always returns (v13's B1 looped forever).
+	 * Call it every Heartbeat. Always returns (v13's B1 looped forever). **Without it nothing is sent.**
+	 *
+	 * @example
+	 * RunService.Heartbeat.Connect(() => sender.Update());
 	 */
 	Update(): void {
 		if (this.IsDestroyed) return;
@@ -235,7 +243,10 @@ export class RemoteChangeSender {
 
 	/**
 	 * Stops sending. Changes not yet confirmed are reported and their sends fail; a request already in flight may
-	 * still store its changes (they are then applied normally).
+	 * still store its changes (they are then applied normally). **`Send` errors afterwards.**
+	 *
+	 * @example
+	 * sender.Destroy();
 	 */
 	Destroy(): void {
 		if (this.IsDestroyed) return;
