@@ -27,6 +27,17 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("players who joined before the helper was created still get a session (Studio solo tests)", () => {
+			const universe = universeWith();
+			const { server, lib, store } = startWithStore(universe);
+			server.addPlayer({ userId: -1, name: "Player1" });
+			Kit.flush();
+			const players = lib.PlayerProfilesCreate(store);
+			expect(Kit.waitUntil(() => players.GetLoaded(-1) !== undefined, 10)).to.equal(true);
+			expect(store.GetActiveProfiles("-1").size()).to.equal(1);
+			universe.destroy();
+		});
+
 		it("a reconnection (new Player object, same UserId) gets the same session back without a request", () => {
 			const universe = universeWith();
 			const { server, lib, store } = startWithStore(universe);
