@@ -408,9 +408,15 @@ export = () => {
 					if (status === "saved") task.wait(1);
 				},
 			});
+			const host = Kit.host();
+			host.clearOutput();
 			ls.MarkForceSave();
 			world.update(ls, 2);
 			expect(world.kinds().indexOf("callback_yielded") >= 0).to.equal(true);
+			// Loud: a script error as well as the report.
+			let loud = false;
+			for (const line of host.outputOf("error")) if (line.find("yielded", 1, true)[0] !== undefined) loud = true;
+			expect(loud).to.equal(true);
 		});
 
 		it("makes the offline snapshot given to the merge callback read-only", () => {

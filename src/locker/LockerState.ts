@@ -545,8 +545,11 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	/** @hidden */
 	reportCallback(operation: string, yielded: boolean, message: string): void {
-		if (yielded) this.report("callback_yielded", operation, {});
-		else this.report("callback_failed", operation, { detail: message });
+		const err = yielded
+			? this.report("callback_yielded", operation, {})
+			: this.report("callback_failed", operation, { detail: message });
+		// Strict mode: also a real script error, in its own thread so the state machine carries on.
+		if (this.strict()) task.spawn(error, `${this.LogPrefix} ${err.Message}`, 0);
 	}
 
 	/** @hidden */
