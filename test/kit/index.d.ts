@@ -267,7 +267,7 @@ export declare namespace Kit {
 	function advance(seconds: number): void;
 	/** Yields until `predicate()` is true, checking every frame; returns false after `timeout` virtual seconds (default 60). */
 	function waitUntil(predicate: () => boolean, timeout?: number): boolean;
-	/** Lets the current frame finish: deferred threads and signal handlers run. */
+	/** Lets the current resumption point finish: deferred threads and signal handlers run, including handlers they defer. */
 	function flush(): void;
 	/**
 	 * Frame length in seconds (item 52). Default 1/60. Long simulations may use a coarser step. The runner resets it

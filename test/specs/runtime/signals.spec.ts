@@ -17,6 +17,22 @@ export = () => {
 			event.Destroy();
 		});
 
+		it("Kit.flush waits for handlers deferred by deferred handlers", () => {
+			const first = new Instance("BindableEvent");
+			const second = new Instance("BindableEvent");
+			const log = new Array<string>();
+			first.Event.Connect(() => {
+				log.push("first");
+				second.Fire();
+			});
+			second.Event.Connect(() => log.push("second"));
+			first.Fire();
+			Kit.flush();
+			expect(log.join(",")).to.equal("first,second");
+			first.Destroy();
+			second.Destroy();
+		});
+
 		it("one handler's error is reported and the other handlers still run", () => {
 			const event = new Instance("BindableEvent");
 			let second = false;
