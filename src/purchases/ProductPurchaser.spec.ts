@@ -149,6 +149,22 @@ export = () => {
 			expect(world.stored("1").Gold).to.equal(20);
 		});
 
+		it("a delivery for a rejoined player's new locker takes over a purchase not yet applied", () => {
+			const world = new World();
+			const stale = LockerCreate(world.spec, "1");
+			const r = receipt();
+			const results = new Array<boolean>();
+			world.purchaser.CallWhenProductIsProcessedAndSaved(stale, gold, r, g => results.push(g));
+			world.tick(2);
+			const fresh = world.locker("1");
+			world.purchaser.CallWhenProductIsProcessedAndSaved(fresh, gold, r, g => results.push(g));
+			stale.MarkDeleted();
+			world.tick(10);
+			expect(results.size()).to.equal(2);
+			expect(results[0] && results[1]).to.equal(true);
+			expect(world.stored("1").Gold).to.equal(10);
+		});
+
 		it("a process function that throws is rolled back and retried later; the purchase applies once", () => {
 			const world = new World();
 			const ls = world.locker("1");

@@ -46,7 +46,7 @@ class PurchaseState implements PendingProductPurchase {
 	Applied = false;
 	Done = false;
 	Granted = false;
-	readonly LS: AnyLocker;
+	LS: AnyLocker;
 	Phase: "ready" | "saving" | "verifying" = "ready";
 	Connections = new Array<SavedConnection>();
 	/** Lockers held and saved for this purchase: the buyer, then the gift's recipient if any. */
@@ -262,6 +262,8 @@ export class ProductPurchaser {
 		const problem = isValidReceipt(receipt);
 		const existing = problem === undefined ? this.byPurchaseId.get(receipt.PurchaseId) : undefined;
 		if (existing !== undefined && !existing.Done) {
+			// A player who rejoined has a new locker; a purchase not yet applied follows it.
+			if (!existing.Applied && isLocker(ls) && existing.LS !== ls) existing.LS = ls;
 			existing.Waiters.push(waiter);
 			return existing;
 		}
