@@ -97,6 +97,23 @@ export = () => {
 			world.universe.destroy();
 		});
 
+		it("crash in the moment between the committed save and the grant: another server grants without applying", () => {
+			const world = worldWith(1, { ApplyTimeout: 200 });
+			const player = joinAndLoad(world, 0, 1);
+			const purchase = marketplace(world).purchase(world.servers[0], player, GOLD);
+			expect(
+				Kit.waitUntil(() => storedPurchase(world, 1, purchase.receipt.PurchaseId) !== undefined, 20),
+			).to.equal(true);
+			world.servers[0].crash();
+			expect(purchase.status()).to.equal("pending");
+			const [server, g2] = addServer(world, { ApplyTimeout: 200 });
+			server.addPlayer({ userId: 1 });
+			expect(Kit.waitUntil(() => purchase.status() === "granted", 200)).to.equal(true);
+			expect(g2.counters.goldApplies).to.equal(0);
+			expect(stored(world, 1)!.Gold).to.equal(10);
+			world.universe.destroy();
+		});
+
 		it("crash between apply and save: the next server applies it once", () => {
 			const world = worldWith(1, { ApplyTimeout: 200 });
 			const player = joinAndLoad(world, 0, 1);
