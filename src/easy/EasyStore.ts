@@ -22,6 +22,7 @@ import {
 	EasyServices,
 } from "./EasyDriver";
 import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
+import { ReleaseAnnouncer } from "./ReleaseAnnouncer";
 import { StudioDataStore } from "./StudioDataStore";
 
 /** Fields the library manages; a CreateSaveData that sets them is warned about (they are overwritten). */
@@ -66,6 +67,8 @@ interface LockerEntry<T extends SaveData> {
 	Active: Array<EasyProfile<T>>;
 	/** Ended profiles waiting for `Finished`. */
 	Ended: Array<EasyProfile<T>>;
+	/** Loaded since its last release: its next release is announced to the other servers. */
+	WasLoaded: boolean;
 }
 
 // One store per DataStore object on this server.
@@ -91,6 +94,8 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly RemoteChangeSender: RemoteChangeSender;
 	/** Applies remote changes at once when a sender nudges this server through MessagingService. */
 	readonly RemoteChangeListener: RemoteChangeListener<T>;
+	/** Announces this server's releases and retries loads that waited for another server's (faster server hops). */
+	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
 	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
 
@@ -100,6 +105,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		spec: LockerSpec<T>,
 		studio: StudioDataStore | undefined,
 		topic: string | undefined,
+		releaseTopic?: string,
 	) {
 		this.DataStore = dataStore;
 		this.LockerSpec = spec;
@@ -109,6 +115,8 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 			Topic: topic,
 			GetLockerState: key => this.loadedLocker(key),
 		});
+		this.ReleaseAnnouncer =
+			releaseTopic !== undefined ? new ReleaseAnnouncer(releaseTopic, key => this.retryLoads(key)) : undefined;
 	}
 
 	/**
@@ -217,7 +225,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		const prefix =
 			logPrefix ?? (ids.size() === 1 ? LogPrefixCreate(true, ids[0], key) : `[SessionLocker]:[${key}]`);
 		const locker = LockerCreate(this.LockerSpec, key, ids, prefix, disableAPIs);
-		this.lockers.set(locker, { Locker: locker, Active: [], Ended: [] });
+		this.lockers.set(locker, { Locker: locker, Active: [], Ended: [], WasLoaded: false });
 		let list = this.byKey.get(key);
 		if (list === undefined) {
 			list = [];
@@ -299,10 +307,23 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return undefined;
 	}
 
+	/** @hidden another server released `key`: loads here that found it locked retry now */
+	retryLoads(key: string): void {
+		const list = this.byKey.get(key);
+		if (list !== undefined) for (const locker of list) locker.RetryLoadNow();
+	}
+
 	/** @hidden the LockerSpec's Lifecycle callback */
 	onLifecycle(locker: LockerState<T>, status: LifecycleStatus, reason: LifecycleReason): void {
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
+		if (status === "replaced") {
+			if (reason === "r_loaded") entry.WasLoaded = true;
+			else if (reason === "r_released" && entry.WasLoaded) {
+				entry.WasLoaded = false;
+				this.ReleaseAnnouncer?.Announce(locker.DataStoreKey);
+			} else if (reason === "r_lost") entry.WasLoaded = false;
+		}
 		if (status === "deleted") {
 			const ended = table.clone(entry.Ended);
 			entry.Ended.clear();
@@ -447,7 +468,12 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 	};
 	// The topic names the real DataStore, also when Studio wraps it.
 	const topic = typeIs(DataStore, "Instance") ? `SessionLocker_RC_${DataStore.Name}`.sub(1, 80) : undefined;
-	const easy = new EasyStore<T>(DataStore, spec, studio, topic);
+	// Studio play tests are one server, and their keys may be in memory or prefixed: nobody waits on them.
+	const releaseTopic =
+		typeIs(DataStore, "Instance") && studio === undefined
+			? `SessionLocker_RL_${DataStore.Name}`.sub(1, 80)
+			: undefined;
+	const easy = new EasyStore<T>(DataStore, spec, studio, topic, releaseTopic);
 	holder.store = easy;
 	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
 	const driver = easyDriver(services);

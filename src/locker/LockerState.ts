@@ -252,6 +252,23 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/**
+	 * Tries the load again on the next `SessionUpdate` instead of waiting out the retry cooldown, when the last
+	 * attempt found the key locked and nothing is in flight. Call it when the holder says it has released the key
+	 * (the Easy API does, through MessagingService), so a player moving between servers loads in one round trip.
+	 * Returns whether a retry was scheduled.
+	 *
+	 * @example
+	 * MessagingService.SubscribeAsync("released", message => lockersByKey.get(message.Data as string)?.RetryLoadNow());
+	 */
+	RetryLoadNow(): boolean {
+		if (this.IsDeleted || this.Session !== undefined || this.job !== undefined || this.inUseCount === 0)
+			return false;
+		if (this.LoadStatus !== "session_is_locked") return false;
+		this.nextAttemptAt = 0;
+		return true;
+	}
+
+	/**
 	 * False when, by this server's estimate of the DataStore's clock, our last successful write is older than the
 	 * expiry: another server may have taken the lock while our saves failed, so edits made now might be fenced out.
 	 * True when the age is unknown (no estimate yet, DisableAPIs) or the session is fresh.

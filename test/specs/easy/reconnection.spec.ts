@@ -120,13 +120,40 @@ export = () => {
 			watcher.Disconnect();
 			expect(bothLoaded).to.equal(false);
 			expect(onB.GetSaveData().Coins).to.equal(100);
-			// B retries a locked load after SessionRetryCooldown (10 s, ±20 % jitter): the documented hop time.
+			// A announces its release through MessagingService and B retries at once, instead of after its
+			// SessionRetryCooldown (10 s, ±20 % jitter): a release, a message and a load, about a second.
 			const sinceJoin = Kit.now() - joinedAt;
 			const sinceLeave = Kit.now() - leftAt;
-			expect(sinceJoin >= 8 && sinceJoin <= 12.5).to.equal(true);
-			expect(sinceLeave < sinceJoin).to.equal(true);
+			expect(sinceLeave <= 3).to.equal(true);
+			expect(sinceJoin < 8).to.equal(true);
+			expect(b.store.ReleaseAnnouncer?.ReceivedCount).to.equal(1);
 			const value = stored(universe, "13") as CoinsData;
 			expect((value.Session as { JobId: string }).JobId).to.equal(b.server.jobId);
+			universe.destroy();
+		});
+
+		it("when the release announcement is lost, the new server still loads at its next retry", () => {
+			const universe = universeWith();
+			const a = startWithStore(universe);
+			const b = startWithStore(universe);
+			const other = b.store.StartSessionReusable("98", [98]);
+			expect(waitLoaded(other)).to.equal(true);
+			const onA = a.store.StartSessionReusable("14", [14]);
+			expect(waitLoaded(onA)).to.equal(true);
+			onA.GetSaveData().Coins = 7;
+			onA.MarkShouldSave();
+			const joinedAt = Kit.now();
+			const onB = b.store.StartSessionReusable("14", [14]);
+			Kit.advance(0.5);
+			expect(onB.GetLoadStatus()).to.equal("session_is_locked");
+			universe.messaging.drop(1, a.store.ReleaseAnnouncer?.Topic);
+			onA.EndSession();
+			expect(waitLoaded(onB, 60)).to.equal(true);
+			expect(onB.GetSaveData().Coins).to.equal(7);
+			// No announcement arrived: B's retry after SessionRetryCooldown (10 s, ±20 % jitter) loads it.
+			const sinceJoin = Kit.now() - joinedAt;
+			expect(sinceJoin >= 8 && sinceJoin <= 12.5).to.equal(true);
+			expect(b.store.ReleaseAnnouncer?.ReceivedCount).to.equal(0);
 			universe.destroy();
 		});
 	});
