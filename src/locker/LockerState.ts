@@ -13,9 +13,15 @@ import {
 import { isRawTable, RawSaveData, SaveData, SD_RemoteChange_Base, StoredSession } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
 import { SaveDataMigrator, SaveDataMigrators, SaveDataPatcher, SaveDataPatchers } from "../protocol/migrate";
-import { readRemoteChanges } from "../protocol/remoteChanges";
+import {
+	APPLIED_LEDGER_LIMIT,
+	APPLIED_LEDGER_RETENTION,
+	isRemoteChangeApplied,
+	readRemoteChanges,
+	recordRemoteChangeApplied,
+} from "../protocol/remoteChanges";
 import { saveResultCreate, SaveResult, saveTransform } from "../protocol/save";
-import { callUser } from "../util/callUser";
+import { callUser, CallOutcome } from "../util/callUser";
 import { deepFreeze } from "../util/deepFreeze";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
@@ -23,6 +29,9 @@ import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec }
 import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
 
 /** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
+/** The outcome used for a remote change whose idempotency key says it was applied already. */
+const APPLIED_BEFORE: CallOutcome = { Ok: true, Yielded: false, Value: true, Error: "" };
+
 export const DEFAULT_HOLD_KEY = "__SessionLocker";
 /** A crashed job is retried after this many seconds. */
 const CRASHED_JOB_RETRY = 10;
@@ -497,15 +506,26 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const list = this.SaveData.RemoteChanges;
 		if (process === undefined || list === undefined || list.size() === 0) return;
 		const kept = new Array<SD_RemoteChange_Base>();
+		const data = this.SaveData as unknown as RawSaveData;
 		let consumed = 0;
 		for (const change of list) {
 			const id = change.I;
 			if (id !== undefined && this.ProcessedRemoteChanges.has(id)) continue;
-			const outcome = callUser(this.strict(), process, this.SaveData, change);
+			// A change with an idempotency key is applied at most once per key, whatever ProcessRemoteChange does:
+			// its key is recorded in the same save as its effect, so a save that reported success without landing
+			// (and so re-imports the change) cannot apply it twice.
+			const ik = (change as { IK?: unknown }).IK;
+			const alreadyApplied = typeIs(ik, "string") && isRemoteChangeApplied(data, ik);
+			const outcome: CallOutcome = alreadyApplied
+				? APPLIED_BEFORE
+				: callUser(this.strict(), process, this.SaveData, change);
 			if (!outcome.Ok) this.reportCallback("ProcessRemoteChange", outcome.Yielded, outcome.Error);
 			if (outcome.Ok && outcome.Value === true) {
 				consumed += 1;
 				if (id !== undefined) this.ProcessedRemoteChanges.add(id);
+				if (typeIs(ik, "string") && !alreadyApplied && !isRemoteChangeApplied(data, ik)) {
+					recordRemoteChangeApplied(data, ik, os.time(), APPLIED_LEDGER_LIMIT, APPLIED_LEDGER_RETENTION);
+				}
 			} else {
 				kept.push(change);
 			}

@@ -88,3 +88,45 @@ export function appendRemoteChanges(
 	value.RemoteChanges = list;
 	return ids;
 }
+
+/** `[IK, Timestamp (os.time)]` */
+export type AppliedRemoteChange = [IK: string, Timestamp: number];
+
+/** How many applied idempotency keys a key remembers, and for how long (seconds): senders retry within minutes. */
+export const APPLIED_LEDGER_LIMIT = 500;
+export const APPLIED_LEDGER_RETENTION = 7 * 24 * 3600;
+
+/** True when the holder's data records this IK as applied. */
+export function isRemoteChangeApplied(data: RawSaveData, ik: string): boolean {
+	const applied = data.RemoteChangesApplied;
+	if (!typeIs(applied, "table")) return false;
+	for (const entry of applied as Array<unknown>) {
+		if (typeIs(entry, "table") && (entry as Array<unknown>)[0] === ik) return true;
+	}
+	return false;
+}
+
+/**
+ * Records an applied IK in the holder's data. Entries older than `retention` seconds are dropped, then the oldest
+ * beyond `limit`: a sender retries within seconds or minutes, never days.
+ */
+export function recordRemoteChangeApplied(
+	data: RawSaveData,
+	ik: string,
+	now: number,
+	limit: number,
+	retention: number,
+): void {
+	const list = new Array<AppliedRemoteChange>();
+	const stored = data.RemoteChangesApplied;
+	if (typeIs(stored, "table")) {
+		for (const entry of stored as Array<unknown>) {
+			if (!typeIs(entry, "table")) continue;
+			const [key, at] = entry as AppliedRemoteChange;
+			if (typeIs(key, "string") && typeIs(at, "number") && now - at <= retention) list.push([key, at]);
+		}
+	}
+	list.push([ik, now]);
+	while (list.size() > math.max(limit, 1)) list.shift();
+	data.RemoteChangesApplied = list;
+}

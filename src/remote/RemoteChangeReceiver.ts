@@ -1,7 +1,12 @@
 import type { LockerSpec } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
 import type { RawSaveData, SaveData, SD_RemoteChange_Base } from "../protocol/format";
-import { isRemoteChangeApplied, recordRemoteChangeApplied } from "./protocol";
+import {
+	APPLIED_LEDGER_LIMIT,
+	APPLIED_LEDGER_RETENTION,
+	isRemoteChangeApplied,
+	recordRemoteChangeApplied,
+} from "../protocol/remoteChanges";
 
 /** One handler per change kind `K`; true consumes the change, false keeps it for later (or for a newer server). */
 export type RemoteChangeHandlers<T extends SaveData = SaveData> = {
@@ -37,8 +42,8 @@ export function RemoteChangeProcessorCreate<T extends SaveData>(
 	Handlers: RemoteChangeHandlers<T> | ((SaveData: T, Change: SD_RemoteChange_Base) => boolean),
 	Options?: RemoteChangeProcessorOptions,
 ): (SaveData: T, Change: SD_RemoteChange_Base) => boolean {
-	const limit = Options?.LedgerLimit ?? 500;
-	const retention = Options?.LedgerRetention ?? 7 * 24 * 3600;
+	const limit = Options?.LedgerLimit ?? APPLIED_LEDGER_LIMIT;
+	const retention = Options?.LedgerRetention ?? APPLIED_LEDGER_RETENTION;
 	return (saveData, change) => {
 		const data = saveData as unknown as RawSaveData;
 		const ik = (change as { IK?: unknown }).IK;

@@ -10,12 +10,12 @@
 import { normalizeCreatedSaveData } from "../protocol/acquire";
 import { isRawTable, KeyInfoView, RawSaveData, SD_RemoteChange_Base } from "../protocol/format";
 import { appendRemoteChanges, markForeignWrite, readRemoteChanges } from "../protocol/remoteChanges";
+export { isRemoteChangeApplied, recordRemoteChangeApplied } from "../protocol/remoteChanges";
 
 /** A change as queued by a sender: a copy of the user's table with its idempotency key. */
 export type QueuedRemoteChange = SD_RemoteChange_Base & { IK: string };
 
-/** `[IK, Timestamp (os.time)]` */
-export type AppliedRemoteChange = [IK: string, Timestamp: number];
+export type { AppliedRemoteChange } from "../protocol/remoteChanges";
 
 export interface SendContext {
 	readonly Changes: ReadonlyArray<QueuedRemoteChange>;
@@ -130,39 +130,4 @@ export function sendTransform(
 	markForeignWrite(value, keyInfo);
 	out.Status = "written";
 	return value;
-}
-
-/** True when the holder's data records this IK as applied. */
-export function isRemoteChangeApplied(data: RawSaveData, ik: string): boolean {
-	const applied = data.RemoteChangesApplied;
-	if (!typeIs(applied, "table")) return false;
-	for (const entry of applied as Array<unknown>) {
-		if (typeIs(entry, "table") && (entry as Array<unknown>)[0] === ik) return true;
-	}
-	return false;
-}
-
-/**
- * Records an applied IK in the holder's data. Entries older than `retention` seconds are dropped, then the oldest
- * beyond `limit`: a sender retries within seconds or minutes, never days.
- */
-export function recordRemoteChangeApplied(
-	data: RawSaveData,
-	ik: string,
-	now: number,
-	limit: number,
-	retention: number,
-): void {
-	const list = new Array<AppliedRemoteChange>();
-	const stored = data.RemoteChangesApplied;
-	if (typeIs(stored, "table")) {
-		for (const entry of stored as Array<unknown>) {
-			if (!typeIs(entry, "table")) continue;
-			const [key, at] = entry as AppliedRemoteChange;
-			if (typeIs(key, "string") && typeIs(at, "number") && now - at <= retention) list.push([key, at]);
-		}
-	}
-	list.push([ik, now]);
-	while (list.size() > math.max(limit, 1)) list.shift();
-	data.RemoteChangesApplied = list;
 }
