@@ -202,6 +202,38 @@ export interface LockerError {
 	readonly RequestClass?: RequestErrorClass;
 }
 
+/** What a failed request contributes to an error: its message and class (the gateway's result has both). */
+export interface RequestErrorInfo {
+	ErrorMessage: string;
+	Class?: RequestErrorClass;
+}
+
+/**
+ * Builds the `LockerError` of an operation on one key: the key joins the message fields (and is grouped as
+ * `{datastorekey}`), and a failed request adds its message and class.
+ *
+ * @example
+ * const e = LockerErrorForKey("request_failed", "UpdateAsync_Save", "123", { delay: 10 }, gatewayResult);
+ */
+export function LockerErrorForKey(
+	kind: LockerErrorKind,
+	operation: string,
+	key: string,
+	fields: ErrorFields,
+	request?: RequestErrorInfo,
+): LockerError {
+	const withKey: { [name: string]: string | number | undefined } = { key };
+	for (const [k, v] of pairs(fields)) withKey[k as string] = v;
+	return LockerErrorCreate(
+		kind,
+		operation,
+		withKey,
+		request !== undefined && request.Class !== undefined
+			? { Message: request.ErrorMessage, Class: request.Class }
+			: undefined,
+	);
+}
+
 /**
  * Builds a `LockerError` whose message comes from the registry.
  *

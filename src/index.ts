@@ -11,6 +11,7 @@ export {
 	ErrorMessages,
 	formatErrorMessage,
 	LockerErrorCreate,
+	LockerErrorForKey,
 } from "./errors";
 export type { RequestErrorKind, RequestErrorClass, LockerErrorKind, LockerError } from "./errors";
 export { TableDeepCopy } from "./util/TableDeepCopy";

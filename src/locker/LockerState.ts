@@ -1,5 +1,5 @@
 import { Defaults, QueryConfig } from "../config";
-import { LockerError, LockerErrorCreate, LockerErrorKind, ErrorFields } from "../errors";
+import { LockerError, LockerErrorCreate, LockerErrorForKey, LockerErrorKind, ErrorFields } from "../errors";
 import { FakeDataStore, readOnlyBackendFor, ReadableDataStore, testDataBackendFor } from "../gateway/FakeDataStore";
 import { DefaultGateway, GatewayResult, RequestGateway } from "../gateway/RequestGateway";
 import { DataStoreLike } from "../gateway/types";
@@ -552,16 +552,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	/** @hidden */
 	report(kind: LockerErrorKind, operation: string, fields: ErrorFields, request?: GatewayResult): LockerError {
-		const withKey: { [name: string]: string | number | undefined } = { key: this.DataStoreKey };
-		for (const [k, v] of pairs(fields)) withKey[k as string] = v;
-		const err = LockerErrorCreate(
-			kind,
-			operation,
-			withKey,
-			request !== undefined && request.Class !== undefined
-				? { Message: request.ErrorMessage, Class: request.Class }
-				: undefined,
-		);
+		const err = LockerErrorForKey(kind, operation, this.DataStoreKey, fields, request);
 		this.LastError = err;
 		const reporter = this.LockerSpec.ReportDataStoreError;
 		if (reporter !== undefined) {

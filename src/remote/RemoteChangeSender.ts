@@ -1,6 +1,6 @@
 import { HttpService } from "@rbxts/services";
 import { Defaults, QueryConfig } from "../config";
-import { ErrorFields, LockerError, LockerErrorCreate, LockerErrorKind } from "../errors";
+import { ErrorFields, LockerError, LockerErrorCreate, LockerErrorForKey, LockerErrorKind } from "../errors";
 import { FakeDataStore, readOnlyBackendFor, ReadableDataStore, testDataBackendFor } from "../gateway/FakeDataStore";
 import { DefaultGateway, GatewayResult, RequestGateway } from "../gateway/RequestGateway";
 import type { DataStoreLike, KeyInfoLike } from "../gateway/types";
@@ -272,16 +272,7 @@ export class RemoteChangeSender {
 
 	/** @hidden */
 	report(kind: LockerErrorKind, operation: string, key: string, fields: ErrorFields, request?: GatewayResult) {
-		const withKey: { [name: string]: string | number | undefined } = { key };
-		for (const [k, v] of pairs(fields)) withKey[k as string] = v;
-		const err = LockerErrorCreate(
-			kind,
-			operation,
-			withKey,
-			request !== undefined && request.Class !== undefined
-				? { Message: request.ErrorMessage, Class: request.Class }
-				: undefined,
-		);
+		const err = LockerErrorForKey(kind, operation, key, fields, request);
 		const reporter = this.options.ReportDataStoreError ?? Defaults.RemoteChangeSender_ReportDataStoreError;
 		const [ok, problem] = pcall(reporter, this, key, operation, err.Message, err);
 		if (!ok) warn(`${this.LogPrefix} ReportDataStoreError threw: ${tostring(problem)}`);
