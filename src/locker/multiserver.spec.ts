@@ -66,6 +66,18 @@ function stored(u: KitUniverse, key: string): Data | undefined {
 	return u.dataStores.read(STORE, key)?.value as Data | undefined;
 }
 
+/** Acquires and waits (virtual time) until loaded. */
+function acquireLoaded(ls: LockerState<Data>, timeout = 10): boolean {
+	ls.MarkShouldAcquire();
+	return Kit.waitUntil(() => ls.LoadStatus === "loaded", timeout);
+}
+
+/** Forces a save and waits (virtual time) until a save covered every change. */
+function forceSaved(ls: LockerState<Data>, timeout = 10): boolean {
+	ls.MarkForceSave();
+	return Kit.waitUntil(() => ls.ChangeId_Saved === ls.ChangeId_Pending, timeout);
+}
+
 export = () => {
 	beforeAll(() => Kit.setFrameStep(0.25));
 	afterAll(() => Kit.setFrameStep(1 / 60));
@@ -76,11 +88,9 @@ export = () => {
 			const a = start(u);
 			const b = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			la.SaveData.Gold = 42;
-			la.MarkForceSave();
-			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(forceSaved(la)).to.equal(true);
 			const lb = b.locker("1");
 			lb.MarkShouldAcquire();
 			expect(Kit.waitUntil(() => lb.LoadStatus === "session_is_locked", 10)).to.equal(true);
@@ -96,11 +106,9 @@ export = () => {
 			const a = start(u);
 			const b = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			la.SaveData.Gold = 5;
-			la.MarkForceSave();
-			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(forceSaved(la)).to.equal(true);
 			a.server.crash();
 			const crashedAt = Kit.now();
 			const lb = b.locker("1");
@@ -118,8 +126,7 @@ export = () => {
 			const a = start(u, { clockSkew: -600 });
 			const b = start(u, { clockSkew: 600 });
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			const lb = b.locker("1");
 			lb.MarkShouldAcquire();
 			// An hour of A autosaving every 300 s: B, 20 minutes ahead of A's wall clock, must not take it.
@@ -139,15 +146,12 @@ export = () => {
 			const a = start(u);
 			const b = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			a.server.pause();
 			const lb = b.locker("1");
-			lb.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 2400)).to.equal(true);
+			expect(acquireLoaded(lb, 2400)).to.equal(true);
 			lb.SaveData.Gold = 99;
-			lb.MarkForceSave();
-			expect(Kit.waitUntil(() => lb.ChangeId_Saved === lb.ChangeId_Pending, 10)).to.equal(true);
+			expect(forceSaved(lb)).to.equal(true);
 			la.SaveData.Gold = 1;
 			la.MarkForceSave();
 			a.server.resume();
@@ -198,8 +202,7 @@ export = () => {
 			expect(stored(u, "1")!.Session).to.equal(undefined);
 			// Another server gets the key at once instead of waiting for the orphan lock to expire.
 			const lb = b.locker("1");
-			lb.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(lb)).to.equal(true);
 			u.destroy();
 		});
 
@@ -207,8 +210,7 @@ export = () => {
 			const u = universe();
 			const a = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			la.SaveData.Gold = 8;
 			la.MarkShouldSave();
 			u.dataStores.addFault({
@@ -231,12 +233,10 @@ export = () => {
 			const u = universe();
 			const a = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			u.dataStores.addFault({ method: "UpdateAsync", key: "1", mode: "drop-then-ok" });
 			la.SaveData.Gold = 1;
-			la.MarkForceSave();
-			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(forceSaved(la)).to.equal(true);
 			expect(stored(u, "1")!.Gold).to.equal(0);
 			la.SaveData.Gold = 2;
 			la.MarkForceSave();
@@ -248,8 +248,7 @@ export = () => {
 			const u = universe();
 			const a = start(u, undefined, { VerifyAwaitedSaves: true });
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			u.dataStores.addFault({ method: "UpdateAsync", key: "1", mode: "drop-then-ok" });
 			la.SaveData.Gold = 9;
 			la.MarkForceSave();
@@ -273,12 +272,10 @@ export = () => {
 			const u = universe();
 			const a = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			u.dataStores.forceConflicts("1", 3);
 			la.SaveData.Gold = 3;
-			la.MarkForceSave();
-			expect(Kit.waitUntil(() => la.ChangeId_Saved === la.ChangeId_Pending, 10)).to.equal(true);
+			expect(forceSaved(la)).to.equal(true);
 			expect(stored(u, "1")!.Gold).to.equal(3);
 			expect(la.LoadStatus).to.equal("loaded");
 			u.destroy();
@@ -288,8 +285,7 @@ export = () => {
 			const u = universe();
 			const a = start(u);
 			const la = a.locker("1");
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			u.dataStores.addFault({
 				method: "UpdateAsync",
 				key: "1",
@@ -329,8 +325,7 @@ export = () => {
 			spec.Lifecycle = (_ls, status) => {
 				if (status === "before_save_transform" && yieldNow) task.wait(1);
 			};
-			la.MarkShouldAcquire();
-			expect(Kit.waitUntil(() => la.LoadStatus === "loaded", 10)).to.equal(true);
+			expect(acquireLoaded(la)).to.equal(true);
 			yieldNow = true;
 			la.SaveData.Gold = 6;
 			la.MarkForceSave();
