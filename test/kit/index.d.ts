@@ -274,6 +274,15 @@ export declare namespace Kit {
 	 * to 1/60 when each test starts, so set it inside the test (or in beforeEach).
 	 */
 	function setFrameStep(seconds: number): void;
+	/** Adds up to `seconds` of seeded random extra time to every frame (item 52); 0 turns it off. Reset per test. */
+	function setFrameJitter(seconds: number, seed?: number): void;
+	/** Makes the next frame last `seconds` (a server hitch, item 52). */
+	function longFrame(seconds: number): void;
+	/**
+	 * Resumes timers due in the same frame in a seeded random order instead of (due time, scheduling order), to catch
+	 * code that depends on an order Roblox does not document (item 54). `undefined` turns it off. Reset per test.
+	 */
+	function shuffleTimerTies(seed: number | undefined): void;
 	/** The host server that runs the specs. */
 	function host(): KitServer;
 }

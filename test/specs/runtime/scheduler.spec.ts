@@ -125,6 +125,38 @@ export = () => {
 			);
 		});
 
+		it("frame jitter and long frames change dt, and task.wait still returns at least what was asked", () => {
+			const runService = game.GetService("RunService");
+			const steps = new Array<number>();
+			const connection = runService.Heartbeat.Connect(dt => steps.push(dt));
+			Kit.setFrameJitter(0.05, 3);
+			const elapsed = task.wait(0.5);
+			Kit.longFrame(2);
+			Kit.advance(2.1);
+			connection.Disconnect();
+			Kit.setFrameJitter(0);
+			expect(elapsed >= 0.5).to.equal(true);
+			let varied = false;
+			for (const dt of steps) if (math.abs(dt - 1 / 60) > 1e-6 && dt < 1) varied = true;
+			expect(varied).to.equal(true);
+			expect(steps.some(dt => math.abs(dt - 2) < 1e-9)).to.equal(true);
+		});
+
+		it("timers due in one frame can be shuffled with a seed (item 54), deterministically", () => {
+			const orderWith = (seed: number | undefined) => {
+				Kit.shuffleTimerTies(seed);
+				const log = new Array<number>();
+				for (let i = 1; i <= 8; i++) task.delay(0.05, () => log.push(i));
+				Kit.advance(0.2);
+				Kit.shuffleTimerTies(undefined);
+				return log.join(",");
+			};
+			expect(orderWith(undefined)).to.equal("1,2,3,4,5,6,7,8");
+			const shuffled = orderWith(5);
+			expect(shuffled === "1,2,3,4,5,6,7,8").to.equal(false);
+			expect(orderWith(5)).to.equal(shuffled);
+		});
+
 		it("RenderStepped errors on the server, as on Roblox", () => {
 			const runService = game.GetService("RunService");
 			expect(() => runService.RenderStepped).to.throw("local scripts");
