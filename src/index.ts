@@ -59,6 +59,7 @@ export { EasyProfile } from "./easy/EasyProfile";
 export { EasyShutdown, EASY_SHUTDOWN_BUDGET } from "./easy/EasyDriver";
 export type { EasyServices } from "./easy/EasyDriver";
 export { StudioDataStore } from "./easy/StudioDataStore";
+export { ReleaseAnnouncer } from "./easy/ReleaseAnnouncer";
 export { ProductPurchaser, ProductPurchaserCreate } from "./purchases/ProductPurchaser";
 export type { ProductPurchaserOptions } from "./purchases/ProductPurchaser";
 export type {
