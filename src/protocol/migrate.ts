@@ -18,6 +18,21 @@ export interface MigrationOutcome {
 	Changed: boolean;
 }
 
+/** Runs one migrator or patcher under pcall: its new VersionPatch, or the failed outcome to return. */
+function runStep(label: string, step: () => unknown, storedVersion: unknown): number | MigrationOutcome {
+	const [ok, result] = pcall(step);
+	if (!ok) return { Status: "failed", StoredVersion: storedVersion, Error: tostring(result), Changed: false };
+	if (!typeIs(result, "number")) {
+		return {
+			Status: "failed",
+			StoredVersion: storedVersion,
+			Error: `${label} returned ${typeOf(result)}, not a VersionPatch number`,
+			Changed: false,
+		};
+	}
+	return result;
+}
+
 /**
  * Patches and migrates `data` in place to `serverVersion`: the patcher of the stored version once, then the
  * migrators in order, the library setting Version and VersionPatch itself. Every user function runs under pcall; on
@@ -48,16 +63,8 @@ export function applyMigrations(
 	let changed = false;
 	const patcher = patchers?.[current];
 	if (patcher !== undefined) {
-		const [ok, result] = pcall(patcher, data, currentPatch);
-		if (!ok) return { Status: "failed", StoredVersion: storedVersion, Error: tostring(result), Changed: false };
-		if (!typeIs(result, "number")) {
-			return {
-				Status: "failed",
-				StoredVersion: storedVersion,
-				Error: `patcher for version ${current} returned ${typeOf(result)}, not a VersionPatch number`,
-				Changed: false,
-			};
-		}
+		const result = runStep(`patcher for version ${current}`, () => patcher(data, currentPatch), storedVersion);
+		if (!typeIs(result, "number")) return result;
 		currentPatch = result;
 		changed = true;
 	}
@@ -71,16 +78,8 @@ export function applyMigrations(
 				Changed: false,
 			};
 		}
-		const [ok, result] = pcall(migrator, data);
-		if (!ok) return { Status: "failed", StoredVersion: storedVersion, Error: tostring(result), Changed: false };
-		if (!typeIs(result, "number")) {
-			return {
-				Status: "failed",
-				StoredVersion: storedVersion,
-				Error: `migrator from version ${current} returned ${typeOf(result)}, not a VersionPatch number`,
-				Changed: false,
-			};
-		}
+		const result = runStep(`migrator from version ${current}`, () => migrator(data), storedVersion);
+		if (!typeIs(result, "number")) return result;
 		current += 1;
 		currentPatch = result;
 		changed = true;
