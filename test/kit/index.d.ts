@@ -54,6 +54,8 @@ export interface UniverseOptions {
 	writeCooldown?: boolean;
 	/** Backend start time, unix seconds. Default 1_780_000_000. */
 	epoch?: number;
+	/** Virtual latency of one MemoryStore round trip. Default 0.02 to 0.08 s. */
+	memoryStoreLatency?: LatencyOptions;
 }
 
 export interface ServerOptions {
@@ -247,11 +249,108 @@ export interface MessagingKit {
 	published(): Array<{ topic: string; data: unknown; server: number; time: number }>;
 }
 
+export type MemoryStoreMapKind = "hash" | "sorted";
+
+export type MemoryStoreMethod =
+	"SetAsync" | "GetAsync" | "UpdateAsync" | "RemoveAsync" | "ListItemsAsync" | "GetRangeAsync";
+
+/** One item of a MemoryStore map as the backend holds it. */
+export interface MemoryStoreItem {
+	key: string;
+	/** A fresh copy of the value. */
+	value: unknown;
+	/** Sorted maps only. */
+	sortKey?: string | number;
+	/** When the item expires, unix seconds on the backend clock. */
+	expiresAt: number;
+	/** Seconds left before it expires. */
+	ttl: number;
+}
+
+/** A fault rule for the emulated MemoryStore backend. */
+export interface MemoryStoreFault {
+	/** Which method it applies to; every method when absent. */
+	method?: MemoryStoreMethod;
+	/** Which map (by name) it applies to; every map when absent. */
+	map?: string;
+	/** Which key it applies to; every key when absent. */
+	key?: string;
+	/** Which server it applies to; every server when absent. */
+	server?: KitServer;
+	/** How many matching requests it fails before it expires. Default 1. Use math.huge for "until cleared". */
+	count?: number;
+	/** Skip this many matching requests before failing. Default 0. */
+	after?: number;
+	/**
+	 * `"error"` (default): the request fails after its round trip and changes nothing; `"commit-then-error"`: the
+	 * request acts, then the caller gets the error.
+	 */
+	mode?: "error" | "commit-then-error";
+	/** The full error text. Default `"InternalError: Internal error."`. */
+	message?: string;
+}
+
+export interface MemoryStoreRequest {
+	time: number;
+	server: number;
+	method: MemoryStoreMethod;
+	kind: MemoryStoreMapKind;
+	map: string;
+	/** The key; `""` for GetRangeAsync and a first ListItemsAsync page, the cursor for later pages. */
+	key: string;
+	outcome: "ok" | "error";
+	/** Request units charged. */
+	units: number;
+	error?: string;
+}
+
+export interface MemoryStoreRequestFilter {
+	server?: KitServer;
+	method?: MemoryStoreMethod;
+	kind?: MemoryStoreMapKind;
+	map?: string;
+	key?: string;
+	outcome?: "ok" | "error";
+}
+
+/** Inspection and fault injection for the universe's one MemoryStore backend (docs/emulator-services.md). */
+export interface MemoryStoreKit {
+	/** The live item of a key, or undefined when absent or expired. */
+	read(kind: MemoryStoreMapKind, map: string, key: string): MemoryStoreItem | undefined;
+	/** Every live item of a map, by key. */
+	entries(kind: MemoryStoreMapKind, map: string): Array<MemoryStoreItem>;
+	/** Writes an item, bypassing validation, quotas, faults and latency. Expiration defaults to 45 days. */
+	write(
+		kind: MemoryStoreMapKind,
+		map: string,
+		key: string,
+		value: unknown,
+		expiration?: number,
+		sortKey?: string | number,
+	): void;
+	remove(kind: MemoryStoreMapKind, map: string, key: string): void;
+	/** Adds a fault rule; returns a function that removes it. */
+	addFault(fault: MemoryStoreFault): () => void;
+	clearFaults(): void;
+	/** While on, every request fails after its round trip with `message` (default `"InternalError: Internal error."`). */
+	setOutage(on: boolean, message?: string): void;
+	setLatency(options: LatencyOptions): void;
+	/** Overrides the documented quotas; `undefined` restores the formula. */
+	setQuotas(options: { requestUnits?: number; memoryBytes?: number }): void;
+	/** Memory used and its quota (bytes), request units of the last 60 s and their quota. */
+	usage(): { memoryBytes: number; memoryQuota: number; requestUnits: number; requestUnitQuota: number };
+	/** The next `count` UpdateAsync writes on that key find the item changed and run the transform again. */
+	forceConflicts(kind: MemoryStoreMapKind, map: string, key: string, count: number): void;
+	requests(filter?: MemoryStoreRequestFilter): Array<MemoryStoreRequest>;
+	requestCount(filter?: MemoryStoreRequestFilter): number;
+}
+
 export interface KitUniverse {
 	readonly servers: Array<KitServer>;
 	readonly dataStores: DataStoreKit;
 	readonly marketplace: MarketplaceKit;
 	readonly messaging: MessagingKit;
+	readonly memoryStore: MemoryStoreKit;
 	startServer(options?: ServerOptions): KitServer;
 	/** Crashes every server still alive and forgets the universe. */
 	destroy(): void;
