@@ -1,0 +1,88 @@
+import { heartbeatKey } from "./heartbeatKey";
+import { HeartbeatMapLike } from "./types";
+
+export interface ServerHeartbeatOptions {
+	/** The heartbeat hash map (`MemoryStoreService.GetHashMap(HEARTBEAT_MAP_NAME)`). */
+	readonly Map: HeartbeatMapLike;
+	/** This server's `game.JobId`. */
+	readonly JobId: string;
+	/** The key prefix the game's data uses (Studio isolation). Default "". */
+	readonly KeyPrefix?: string;
+	/** Seconds an entry lives after each write. Default 30. */
+	readonly TtlSeconds?: number;
+	/** Seconds between writes. Default 10; at most a third of the TTL, so two failed writes in a row are survivable. */
+	readonly RefreshSeconds?: number;
+	/** Seconds before a failed write is tried again. Default 2. */
+	readonly RetrySeconds?: number;
+}
+
+/**
+ * One server's heartbeat entry for its JobId in a MemoryStore hash map, written with a TTL and refreshed before it
+ * lapses. Other servers read it to tell a crashed lock holder from a live one. It has no timers of its own: the
+ * caller passes its clock to `Step` (every frame is fine); `Step` writes only when a refresh is due and never runs
+ * two writes at once. Costs about 6 MemoryStore requests a minute per server, whatever the player count.
+ *
+ * **Call `Stop` only after every lock of this server is released: once the entry is gone, other servers may take
+ * its locks at once.**
+ *
+ * @example
+ * const heartbeat = new ServerHeartbeat({ Map: MemoryStoreService.GetHashMap(HEARTBEAT_MAP_NAME), JobId: game.JobId });
+ * RunService.Heartbeat.Connect(() => heartbeat.Step(os.clock()));
+ */
+export class ServerHeartbeat {
+	readonly Key: string;
+	readonly TtlSeconds: number;
+	readonly RefreshSeconds: number;
+	readonly RetrySeconds: number;
+	/** Clock value (as passed to `Step`) of the last write that succeeded. */
+	LastWrite: number | undefined;
+	/** @hidden */ readonly map: HeartbeatMapLike;
+	/** @hidden */ nextDue = -math.huge;
+	/** @hidden */ writing = false;
+	/** @hidden */ stopped = false;
+
+	constructor(options: ServerHeartbeatOptions) {
+		this.map = options.Map;
+		this.Key = heartbeatKey(options.KeyPrefix ?? "", options.JobId);
+		this.TtlSeconds = options.TtlSeconds ?? 30;
+		// A refresh period close to the TTL would let one slow write make a live server look dead.
+		this.RefreshSeconds = math.min(options.RefreshSeconds ?? 10, this.TtlSeconds / 3);
+		this.RetrySeconds = math.min(options.RetrySeconds ?? 2, this.RefreshSeconds);
+	}
+
+	/**
+	 * Writes the entry if a refresh is due at `now` (may yield for one MemoryStore request). Returns true when it
+	 * wrote, false when nothing was due, a write is already in flight, or the write failed (retried after
+	 * `RetrySeconds`).
+	 *
+	 * @example
+	 * heartbeat.Step(os.clock());
+	 */
+	Step(now: number): boolean {
+		if (this.stopped || this.writing || now < this.nextDue) return false;
+		this.writing = true;
+		const [ok] = pcall(() => this.map.SetAsync(this.Key, 1, this.TtlSeconds));
+		this.writing = false;
+		if (this.stopped) return false;
+		if (ok) {
+			this.LastWrite = now;
+			this.nextDue = now + this.RefreshSeconds;
+		} else {
+			this.nextDue = now + this.RetrySeconds;
+		}
+		return ok;
+	}
+
+	/**
+	 * Stops refreshing and removes the entry, so peers see this server gone without waiting for the TTL. Returns
+	 * false when the removal failed (the entry then lapses after the TTL).
+	 *
+	 * @example
+	 * game.BindToClose(() => { releaseAllLocks(); heartbeat.Stop(); });
+	 */
+	Stop(): boolean {
+		this.stopped = true;
+		const [ok] = pcall(() => this.map.RemoveAsync(this.Key));
+		return ok;
+	}
+}
