@@ -1,4 +1,5 @@
 /// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../test/kit";
 import {
 	classifyRequestError,
 	ErrorMessages,
@@ -6,6 +7,8 @@ import {
 	GetRequestErrorKind,
 	LockerErrorCreate,
 } from "./errors";
+import { FakeDataStore } from "./gateway/FakeDataStore";
+import { LockerCreate } from "./locker/LockerCreate";
 
 export = () => {
 	describe("GetRequestErrorKind", () => {
@@ -71,4 +74,91 @@ export = () => {
 			expect(count >= 17).to.equal(true);
 		});
 	});
+
+	// ---- registry closed: begin ----------------------------------------------------------------------------------
+	// Every LockerErrorKind, with the spec module that raises it ("src/…" or "test/…", without ".ts"). A kind added
+	// to src/errors.ts without a line here, or a line naming a spec module that does not exist, fails the check below.
+	const RAISED_BY: { [kind: string]: string } = {
+		request_failed: "src/locker/LockerState.errors.spec",
+		request_fatal: "src/locker/LockerState.errors.spec",
+		value_too_large: "src/locker/LockerState.errors.spec",
+		value_not_serializable: "src/locker/LockerState.errors.spec",
+		invalid_key: "src/errors.spec",
+		invalid_save_data: "src/locker/LockerState.errors.spec",
+		invalid_stored_data: "src/locker/LockerState.errors.spec",
+		invalid_version: "src/locker/LockerState.errors.spec",
+		migration_failed: "src/locker/LockerState.errors.spec",
+		callback_failed: "src/locker/LockerState.errors.spec",
+		callback_yielded: "src/locker/LockerState.errors.spec",
+		transform_failed: "src/locker/LockerState.errors.spec",
+		lock_lost: "src/locker/multiserver.spec",
+		write_unconfirmed: "src/locker/multiserver.spec",
+		job_crashed: "src/locker/LockerState.errors.spec",
+		not_idle: "src/locker/LockerState.errors.spec",
+		used_after_delete: "src/locker/LockerState.errors.spec",
+		unknown_request_error: "src/errors.spec",
+		purchase_invalid_receipt: "src/purchases/ProductPurchaser.spec",
+		process_function_failed: "src/purchases/ProductPurchaser.spec",
+		gift_recipient_unavailable: "src/purchases/ProductPurchaser.spec",
+		gift_recipient_not_validated: "src/purchases/ProductPurchaser.spec",
+		purchase_save_not_found: "test/specs/purchases/purchases.spec",
+		remote_change_invalid: "src/remote/RemoteChangeSender.spec",
+		remote_change_queue_full: "test/specs/remote/remote.spec",
+		remote_change_key_full: "src/remote/RemoteChangeSender.spec",
+		remote_change_sender_destroyed: "test/specs/remote/remote.spec",
+	};
+
+	// The compiled spec module of a "src/…" or "test/…" path in the test place, or undefined.
+	function specModule(path: string): Instance | undefined {
+		const parts = path.split("/");
+		const root = parts.shift() === "src" ? "SessionLocker" : "Specs";
+		let current: Instance | undefined = game.GetService("ReplicatedStorage").FindFirstChild(root);
+		for (const part of parts) current = current?.FindFirstChild(part);
+		return current;
+	}
+
+	describe("error registry, closed", () => {
+		it("every error kind has a spec that raises it, and every listed kind is in the registry", () => {
+			const missing = new Array<string>();
+			for (const [kind] of pairs(ErrorMessages)) {
+				const path = RAISED_BY[kind];
+				if (path === undefined) missing.push(`${kind}: no spec listed`);
+				else if (specModule(path) === undefined) missing.push(`${kind}: ${path} not found`);
+			}
+			for (const [kind] of pairs(RAISED_BY)) {
+				if (ErrorMessages[kind as keyof typeof ErrorMessages] === undefined)
+					missing.push(`${kind}: not a kind`);
+			}
+			missing.sort();
+			expect(missing.join("; ")).to.equal("");
+		});
+
+		it("invalid_key: LockerCreate refuses an empty key and one over 50 bytes", () => {
+			const spec = {
+				DataStore: new FakeDataStore(),
+				SaveDataVersion: 1,
+				SaveDataCreator: () => ({ Version: 1, VersionPatch: 0 }),
+			};
+			const expected = formatErrorMessage("invalid_key", { key: "", detail: "" }).split(" ")[0];
+			for (const key of ["", string.rep("k", 51)]) {
+				const [ok, err] = pcall(() => LockerCreate(spec, key));
+				expect(ok).to.equal(false);
+				expect(tostring(err).find(expected, 1, true)[0]).to.be.ok();
+				expect(tostring(err).find("is invalid", 1, true)[0]).to.be.ok();
+			}
+			expect(pcall(() => LockerCreate(spec, string.rep("k", 50)))[0]).to.equal(true);
+		});
+
+		it("unknown_request_error: an unrecognised DataStore error is reported with its text and treated as misc", () => {
+			const host = Kit.host();
+			const before = host.outputOf("warn").size();
+			expect(GetRequestErrorKind("ConnectFail: socket closed")).to.equal("misc");
+			const warnings = host.outputOf("warn");
+			expect(warnings.size()).to.equal(before + 1);
+			const last = warnings[warnings.size() - 1];
+			expect(last.find("Unknown DataStore error", 1, true)[0]).to.be.ok();
+			expect(last.find("ConnectFail: socket closed", 1, true)[0]).to.be.ok();
+		});
+	});
+	// ---- registry closed: end ------------------------------------------------------------------------------------
 };
