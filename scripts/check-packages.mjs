@@ -16,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildLuau, MODEL_NAME } from "./build-luau.mjs";
-import { readModel, treeToFiles } from "./rbxmx.mjs";
+import { readModel, treeToFiles, writeModel } from "./rbxmx.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -209,8 +209,23 @@ function checkTsTarball() {
 	return runPlace("ts-tarball", path.join(dir, "default.project.json"));
 }
 
+// The model writer must survive sources that XML and CDATA cannot hold as they are.
+function checkModelRoundTrip() {
+	const files = [
+		{ path: "init.luau", source: 'return { a = "]]>", b = "<&>\\"", c = "x]]>]]>y" }\n' },
+		{ path: "Sub/init.luau", source: "return 1 -- a module with children\n" },
+		{ path: "Sub/Leaf.luau", source: "return [[]]\n" },
+		{ path: "Folder/Leaf.luau", source: "return 2\n" },
+	];
+	const back = treeToFiles(readModel(writeModel("Root", files)));
+	const key = list => JSON.stringify([...list].sort((a, b) => (a.path < b.path ? -1 : 1)));
+	if (key(back) !== key(files)) throw new Error(`model round trip changed the files:\n${key(files)}\n${key(back)}`);
+	return `${files.length} modules with "]]>", entities and nested modules read back unchanged`;
+}
+
 const checks = [];
 try {
+	checks.push(["model-round-trip", checkModelRoundTrip()]);
 	fs.rmSync(work, { recursive: true, force: true });
 	let build;
 	if (wanted("luau-wally") || wanted("luau-model")) build = buildLuau({ compile: !noBuild });

@@ -7,7 +7,7 @@ import { LockerCreate, LockerSpec, MigratorBuilderCreate, SaveData, SaveDataMigr
 
 interface PlayerData extends SaveData {
 	Coins: number;
-	Inventory?: string[];
+	Inventory?: Array<string>;
 }
 
 interface PeerMigrators {
