@@ -135,6 +135,8 @@ function wallyToml(pkg, identity) {
 		`description = ${quote(pkg.description)}`,
 		`homepage = ${quote(pkg.homepage)}`,
 		`repository = ${quote(repository)}`,
+		// Explicit, so a .gitignore around the folder (this repository ignores dist/) cannot empty the upload.
+		'include = ["/src", "/default.project.json", "/wally.toml", "/README.md", "/LICENSE"]',
 		// Everything is vendored inside the package, so it has no Wally dependencies to resolve.
 		"",
 		"[dependencies]",
