@@ -6,16 +6,20 @@
 //   ts-tarball   a fresh roblox-ts game (the create-roblox-ts template's layout) that installs the `npm pack`
 //                tarball next to @rbxts/services 1.5.5, compiled with the game's own rbxtsc
 //
-// Each place's server Script is the README's quick start, copied from README.md as written, and runs on two servers
-// sharing one DataStore backend (scripts/quickstart-two-servers.luau). The Luau places have no rbxts_include and
-// no roblox-ts runtime: a module that still needed them would fail to load.
+//   luau-runtime-helpers   a compiled fixture that uses RuntimeLib helpers (TS.try, TS.Promise), built the same way
+//                and required in a Luau-only place: the vendored RuntimeLib and Promise work by relative requires
+//                (the library needs no helper today; this keeps the build ready for the day a module does)
 //
-// Usage: node scripts/check-packages.mjs [--no-build] [luau-wally] [luau-model] [ts-tarball]
+// The three quick-start places run the README's quick start, copied from README.md as written, as their server
+// Script on two servers sharing one DataStore backend (scripts/quickstart-two-servers.luau). The Luau places have no
+// rbxts_include and no roblox-ts runtime: a module that still needed them would fail to load.
+//
+// Usage: node scripts/check-packages.mjs [--no-build] [luau-wally] [luau-model] [luau-runtime-helpers] [ts-tarball]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildLuau, MODEL_NAME } from "./build-luau.mjs";
+import { buildLuau, buildTree, MODEL_NAME } from "./build-luau.mjs";
 import { readModel, treeToFiles, writeModel } from "./rbxmx.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,17 +59,17 @@ function run(command, commandArgs, cwd, label) {
 	return result.stdout;
 }
 
-function runPlace(name, project) {
+function runPlace(name, project, script) {
 	const started = performance.now();
-	const result = spawnSync(process.execPath, [path.join(repoRoot, "scripts/run-place.mjs"), project], {
+	const placeArgs = script === undefined ? [project] : [project, script];
+	const result = spawnSync(process.execPath, [path.join(repoRoot, "scripts/run-place.mjs"), ...placeArgs], {
 		cwd: repoRoot,
 		stdio: ["ignore", "pipe", "pipe"],
 		encoding: "utf8",
 	});
 	const seconds = ((performance.now() - started) / 1000).toFixed(1);
 	const lines = `${result.stdout}${result.stderr}`.trim();
-	if (result.status !== 0)
-		throw new Error(`${name}: the quick start failed on two servers (${seconds} s):\n${lines}`);
+	if (result.status !== 0) throw new Error(`${name} failed (${seconds} s):\n${lines}`);
 	return `${result.stdout.trim()} (${seconds} s)`;
 }
 
@@ -223,6 +227,52 @@ function checkModelRoundTrip() {
 	return `${files.length} modules with "]]>", entities and nested modules read back unchanged`;
 }
 
+// A compiled module that does use RuntimeLib helpers, built like the library and required in a Luau-only place.
+function checkRuntimeHelpers() {
+	const dir = path.join(work, "luau-runtime-helpers");
+	const out = path.join(dir, "out");
+	writeFile(
+		path.join(out, "init.luau"),
+		[
+			"local TS = _G[script]",
+			"local exports = {}",
+			'local helper = TS.import(script, script, "sub", "helper").helper',
+			"exports.run = function()",
+			"\tlocal result",
+			'\tTS.try(function() error("boom") end, function(e) result = "caught " .. string.match(tostring(e), "boom") end)',
+			"\treturn result, TS.Promise.resolve(helper()):expect()",
+			"end",
+			"return exports",
+			"",
+		].join("\n"),
+	);
+	writeFile(
+		path.join(out, "sub/helper.luau"),
+		[
+			"local TS = _G[script]",
+			'local Signal = TS.import(script, TS.getModule(script, "@rbxts", "signal"))',
+			"return { helper = function() return if Signal.new then 7 else 0 end }",
+			"",
+		].join("\n"),
+	);
+	const tree = buildTree(
+		out,
+		path.join(repoRoot, "node_modules"),
+		path.join(repoRoot, "node_modules/roblox-ts/include"),
+	);
+	if (!tree.needsRuntime) throw new Error("luau-runtime-helpers: the build did not notice the TS helpers");
+	for (const file of tree.files) writeFile(path.join(dir, "Fixture", file.path), file.source);
+	const project = path.join(dir, "default.project.json");
+	writeJson(project, {
+		name: "luau-runtime-helpers",
+		tree: {
+			$className: "DataModel",
+			ReplicatedStorage: { $className: "ReplicatedStorage", Fixture: { $path: "Fixture" } },
+		},
+	});
+	return runPlace("luau-runtime-helpers", project, "scripts/runtime-helpers-check");
+}
+
 const checks = [];
 try {
 	checks.push(["model-round-trip", checkModelRoundTrip()]);
@@ -238,6 +288,7 @@ try {
 		);
 	if (wanted("luau-wally")) checks.push(["luau-wally", checkLuauWally(build)]);
 	if (wanted("luau-model")) checks.push(["luau-model", checkLuauModel(build)]);
+	if (wanted("luau-runtime-helpers")) checks.push(["luau-runtime-helpers", checkRuntimeHelpers()]);
 	if (wanted("ts-tarball")) checks.push(["ts-tarball", checkTsTarball()]);
 	for (const [name, summary] of checks) process.stdout.write(`${name}: ${summary}\n`);
 	process.stdout.write(`${checks.length} package checks passed\n`);
