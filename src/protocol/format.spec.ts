@@ -10,7 +10,7 @@ interface Data extends SaveData {
 	Gold: number;
 }
 
-/** What SessionLocker v13 does with a stored value, per its description (§3, §4): the model our output must pass. */
+/** What SessionLocker v13 does with a stored value (its stored format and lock rules): the model our output must pass. */
 const v13 = {
 	/** v13's acquire rule on its own wall clock. */
 	canAcquire(value: Record<string, unknown>, osTime: number, expiry: number): boolean {
