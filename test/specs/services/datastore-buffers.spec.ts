@@ -1,4 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../../kit";
+import { CoinsData, CoinsProfile, startWithStore, stored } from "../easy/helpers";
 import { errorOf, noCache, storeOf, universeWith } from "./helpers";
 
 // Checklist item D3: buffers are one of the types DataStores serialize (creator docs page
@@ -70,6 +72,31 @@ export = () => {
 		it("item D3 (deviation): a compressed 'zbase64' buffer cannot be decoded by the emulator and says so", () => {
 			const err = errorOf(() => HttpService.JSONDecode('{"m":null,"t":"buffer","zbase64":"KLUv/QBYAQAA"}'));
 			expect(err!.find("zbase64", 1, true)[0]).never.to.equal(undefined);
+		});
+
+		it("item D3: the library keeps a buffer in save data across a save and a load on another server (versioning-listing-and-caching, Serialization)", () => {
+			const universe = universeWith();
+			const a = startWithStore(universe);
+			const players = a.lib.PlayerProfilesCreate(a.store);
+			const player = a.server.addPlayer({ userId: 9 });
+			expect(Kit.waitUntil(() => players.GetLoaded(9) !== undefined, 20)).to.equal(true);
+			const blob = buffer.create(3);
+			buffer.writeu8(blob, 2, 200);
+			const data = (players.Get(9) as CoinsProfile).GetSaveData() as CoinsData & { Blob?: buffer };
+			data.Blob = blob;
+			data.Coins = 4;
+			a.server.removePlayer(player);
+			expect(
+				Kit.waitUntil(() => (stored(universe, "9") as { Coins?: number } | undefined)?.Coins === 4, 30),
+			).to.equal(true);
+			const b = startWithStore(universe);
+			const playersB = b.lib.PlayerProfilesCreate(b.store);
+			b.server.addPlayer({ userId: 9 });
+			expect(Kit.waitUntil(() => playersB.GetLoaded(9) !== undefined, 30)).to.equal(true);
+			const loaded = (playersB.Get(9) as CoinsProfile).GetSaveData() as CoinsData & { Blob?: buffer };
+			expect(typeOf(loaded.Blob)).to.equal("buffer");
+			expect(buffer.readu8(loaded.Blob!, 2)).to.equal(200);
+			universe.destroy();
 		});
 	});
 };
