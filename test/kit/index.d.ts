@@ -32,7 +32,8 @@ export type RequestMethod =
 	| "ListKeysAsync"
 	| "ListVersionsAsync"
 	| "GetVersionAsync"
-	| "GetVersionAtTimeAsync";
+	| "GetVersionAtTimeAsync"
+	| "ListDataStoresAsync";
 
 export interface LatencyOptions {
 	/** Minimum virtual latency of one backend request, in seconds. Default 0.1. */
@@ -136,16 +137,43 @@ export interface DataStoreFault {
 	mode?: "error" | "commit-then-error" | "drop-then-ok";
 	/** The full error text, for example `"502: API Services rejected request with error. HTTP 500 (Internal Server Error)"`. */
 	message?: string;
+	/**
+	 * Also apply to UpdateAsync's read steps (the first read and each re-read after a conflict), not only to its write
+	 * (item D5). On a read step every mode fails the read and the transform does not run. Default false, so a rule
+	 * without it means what it always meant.
+	 */
+	reads?: boolean;
 }
 
+/** One request an emulated service answered (item D4): the universe keeps one log for every service. */
 export interface RequestLogEntry {
+	/** Position in the universe's log, from 1. */
+	seq: number;
 	time: number;
 	server: number;
-	method: RequestMethod;
+	/** `"DataStoreService"`, or another service that logs its requests (`"MessagingService"` …). */
+	service: string;
+	/** A {@link RequestMethod} for DataStoreService; the method name for other services. */
+	method: string;
 	store: string;
 	key: string;
-	outcome: "ok" | "error" | "cancelled";
+	/**
+	 * `"throttled"`: refused by a server or experience budget, a full queue (301–306, `…GameServerThrottled`,
+	 * `…ExperienceThrottled`) or a per-key throughput limit; `error` holds the text.
+	 */
+	outcome: "ok" | "error" | "cancelled" | "throttled";
 	error?: string;
+	/** The mode of the injected fault rule this request drew, if any (an `"ok"` with `"drop-then-ok"` was dropped). */
+	fault?: "error" | "commit-then-error" | "drop-then-ok";
+}
+
+/** Which requests of the log to read. `service` defaults to `"DataStoreService"`; `"*"` means every service. */
+export interface RequestFilter {
+	service?: string;
+	server?: KitServer;
+	method?: string;
+	key?: string;
+	outcome?: RequestLogEntry["outcome"];
 }
 
 export interface StoredEntry {
@@ -182,9 +210,11 @@ export interface DataStoreKit {
 	/** While held, requests to `key` do not complete; `release` lets them finish (item 42). */
 	hold(key: string): { release(): void };
 	setLatency(options: LatencyOptions): void;
-	/** Requests made, optionally filtered. */
-	requests(filter?: { server?: KitServer; method?: RequestMethod; key?: string }): Array<RequestLogEntry>;
-	requestCount(filter?: { server?: KitServer; method?: RequestMethod; key?: string }): number;
+	/** Requests made, oldest first, optionally filtered (DataStoreService's unless `filter.service` says otherwise). */
+	requests(filter?: RequestFilter): Array<RequestLogEntry>;
+	requestCount(filter?: RequestFilter): number;
+	/** How many requests each service method answered, keyed `"Service.Method"` (every service unless filtered). */
+	requestCounts(filter?: RequestFilter): Record<string, number>;
 	/** Saves the whole backend as JSON to a file path (Node side), and loads it back. */
 	saveToFile(path: string): void;
 	loadFromFile(path: string): boolean;
