@@ -30,6 +30,14 @@ export = () => {
 				expect(type(value)).to.equal("userdata");
 				expect(typeOf(value)).to.equal(name);
 			}
+			// DataStoreKeyInfo is an Instance too.
+			const universe = Kit.createUniverse();
+			const store = universe.startServer().game.GetService("DataStoreService").GetDataStore("TypeCheck");
+			store.SetAsync("k", 1);
+			const [, keyInfo] = store.GetAsync<number>("k");
+			expect(type(keyInfo)).to.equal("userdata");
+			expect(typeOf(keyInfo)).to.equal("Instance");
+			universe.destroy();
 			expect(type({})).to.equal("table");
 			expect(type("x")).to.equal("string");
 			connection.Disconnect();

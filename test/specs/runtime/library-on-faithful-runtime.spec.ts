@@ -1,6 +1,7 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
 import { CoinsData, startWithStore, stored, universeWith } from "../easy/helpers";
+import { joinAndLoad, stored as storedPlayer, worldWith } from "../purchases/helpers";
 import type { LockerState } from "../../../src";
 
 const COIN_PACK = 1001;
@@ -53,6 +54,21 @@ export = () => {
 			expect((stored(universe, "42") as CoinsData).Coins).to.equal(200);
 			expect(players.GetLoaded(42)!.GetSaveData().Coins).to.equal(200);
 			universe.destroy();
+		});
+
+		it("remote changes are applied exactly once when every MessagingService delivery is lost (creator-docs MessagingService: delivery is best effort and not guaranteed)", () => {
+			const world = worldWith(2);
+			world.universe.messaging.setLossRate(1);
+			joinAndLoad(world, 0, 1);
+			world.games[1].send(1, 3);
+			world.games[1].send(1, 4);
+			expect(Kit.waitUntil(() => storedPlayer(world, 1)!.Gold === 7, 600)).to.equal(true);
+			Kit.advance(30);
+			expect(storedPlayer(world, 1)!.Gold).to.equal(7);
+			expect(world.games[0].listener.NudgeCount).to.equal(0);
+			expect(world.games[0].counters.remoteApplies).to.equal(2);
+			expect(world.universe.messaging.lostCount() > 0).to.equal(true);
+			world.universe.destroy();
 		});
 	});
 };
