@@ -57,6 +57,14 @@ export interface UniverseOptions {
 	epoch?: number;
 	/** Virtual latency of one MemoryStore round trip. Default 0.02 to 0.08 s. */
 	memoryStoreLatency?: LatencyOptions;
+	/**
+	 * ProcessReceipt / BindReceiptHandler re-invocation (Roblox's rule since January 2025): each new purchase and each
+	 * join invokes the handler again for every unresolved receipt of the buyer, even while an earlier invocation of it
+	 * is still running on that server. Default true; false restores the older rule (never twice at once on a server).
+	 */
+	receiptReinvocation?: boolean;
+	/** Fraction (0–1) of MessagingService deliveries lost, drawn per delivery from a seeded generator. Default 0. */
+	messageLoss?: number;
 }
 
 export interface ServerOptions {
@@ -76,6 +84,20 @@ export interface ServerOptions {
 	 * start first, or players leave one per frame while the callbacks run.
 	 */
 	shutdownOrder?: "playersFirst" | "closeFirst" | "interleaved";
+	/**
+	 * Keep the server running when its last player leaves. By default it shuts down as Roblox does, with
+	 * `Enum.CloseReason.ServerEmpty`: BindToClose callbacks run, then the 30 s deadline applies. Only for specs that
+	 * need an empty server to stay up (for example, a player leaving and rejoining the same server).
+	 */
+	stayOpenWhenEmpty?: boolean;
+	/**
+	 * `os.clock()` on this server. `"advancing"` (default): each call reads at least `osClockStep` more than the
+	 * previous one, so code sees it advance within a frame, as in Roblox. `"frame"`: the virtual clock, constant within
+	 * a frame (a deviation, for specs that want exact numbers). Each server has its own seeded baseline either way.
+	 */
+	osClock?: "advancing" | "frame";
+	/** Seconds `os.clock()` advances per call within a frame in `"advancing"` mode. Default 0.000001. */
+	osClockStep?: number;
 }
 
 /** One emulated game server. */
@@ -106,6 +128,11 @@ export interface KitServer {
 	/** Freezes the server: no thread of it resumes and no frame event fires until `resume`. Clocks keep running. */
 	pause(): void;
 	resume(): void;
+	/**
+	 * Keeps this server running when its last player leaves (`false` restores Roblox's ServerEmpty shutdown). Same as
+	 * the `stayOpenWhenEmpty` server option; for specs that need an empty server to stay up.
+	 */
+	stayOpenWhenEmpty(value?: boolean): void;
 	/** Changes the skew of this server's wall clocks, in seconds. */
 	setClockSkew(seconds: number): void;
 	/** Everything this server printed, warned or errored, in order. */
@@ -277,6 +304,31 @@ export interface MessagingKit {
 	/** Extra virtual delay for deliveries, in seconds. */
 	setDelay(seconds: number): void;
 	published(): Array<{ topic: string; data: unknown; server: number; time: number }>;
+	/**
+	 * Delivery latency range, in seconds, drawn per delivery from the universe's seeded generator. Default 0.02–0.9
+	 * (the reference's "less than 1 second"; its current text says "typically within 1-2 seconds").
+	 */
+	setLatency(options: { min?: number; max?: number }): void;
+	/** Fraction (0–1) of deliveries lost from now on ("delivery is best effort and not guaranteed"). */
+	setLossRate(rate: number): void;
+	/** How many deliveries the loss rate has dropped so far. */
+	lostCount(): number;
+	/** The topics `server` is subscribed to now, one entry per live subscription, in subscription order. */
+	subscriptions(server: KitServer): Array<string>;
+	/** Every PublishAsync and SubscribeAsync call `server` made, with its outcome, in call order. */
+	requests(server: KitServer): Array<MessagingRequest>;
+}
+
+export interface MessagingRequest {
+	time: number;
+	server: number;
+	method: "PublishAsync" | "SubscribeAsync";
+	/** Absent when the topic was not a string. */
+	topic?: string;
+	outcome: "ok" | "error";
+	error?: string;
+	/** PublishAsync: the message's encoded size in bytes. */
+	size?: number;
 }
 
 export type MemoryStoreMapKind = "hash" | "sorted";

@@ -40,7 +40,8 @@ export = () => {
 
 		it("a reconnection (new Player object, same UserId) gets the same session back without a request", () => {
 			const universe = universeWith();
-			const { server, lib, store } = startWithStore(universe);
+			// The player leaves and rejoins the same server, so it must not close when empty.
+			const { server, lib, store } = startWithStore(universe, { stayOpenWhenEmpty: true });
 			const players = lib.PlayerProfilesCreate(store);
 			let reconnected = 0;
 			players.Reconnected.Connect(() => (reconnected += 1));

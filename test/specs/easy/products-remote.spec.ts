@@ -14,7 +14,8 @@ export = () => {
 	describe("Easy API products and remote changes", () => {
 		it("ProcessReceipts grants a developer product exactly once, after a save covering it", () => {
 			const universe = universeWith();
-			const { server, lib, store } = startWithStore(universe);
+			// The player leaves and rejoins the same server, so it must not close when empty.
+			const { server, lib, store } = startWithStore(universe, { stayOpenWhenEmpty: true });
 			const players = lib.PlayerProfilesCreate(store);
 			players.ProcessReceipts(grantCoins);
 			const buyer = server.addPlayer({ userId: 31 });

@@ -30,6 +30,7 @@ export = () => {
 
 		it("changes already in the key when a session loads are applied once (v13's B2)", () => {
 			const world = worldWith(2);
+			world.servers[0].stayOpenWhenEmpty(); // the spec reads server 0's lockers after its player left
 			const player = joinAndLoad(world, 0, 1);
 			world.servers[0].removePlayer(player);
 			expect(Kit.waitUntil(() => world.games[0].locker(1) === undefined, 20)).to.equal(true);

@@ -22,7 +22,7 @@ export = () => {
 			expect(after.dateTimeMillis / 1000).to.be.near(after.tick, 1);
 		});
 
-		it("skew moves the wall clocks of one server only; os.clock stays monotonic and shared", () => {
+		it("skew moves the wall clocks of one server only; os.clock has its own baseline per server", () => {
 			const universe = Kit.createUniverse();
 			const plain = universe.startServer().require<Clocks>(CLOCKS);
 			const skewedServer = universe.startServer({ clockSkew: -600 });
@@ -32,9 +32,32 @@ export = () => {
 			expect(b.osTime - a.osTime).to.equal(-600);
 			expect(b.dateTimeMillis - a.dateTimeMillis).to.be.near(-600000, 1);
 			expect(b.serverTimeNow - a.serverTimeNow).to.be.near(-600, 0.01);
-			expect(b.osClock).to.equal(a.osClock);
+			// os.clock counts from an arbitrary baseline (creator-docs os.clock), which differs per server.
+			expect(b.osClock).never.to.be.near(a.osClock, 1);
 			skewedServer.setClockSkew(-1200);
 			expect(skewed.readClocks().osTime - plain.readClocks().osTime).to.equal(-1200);
+			universe.destroy();
+		});
+
+		it("os.clock advances within a frame, on each call, and stays monotonic (creator-docs os.clock)", () => {
+			const universe = Kit.createUniverse();
+			const clocks = universe.startServer().require<Clocks>(CLOCKS);
+			const readings = clocks.osClockReadings(5);
+			for (let i = 1; i < readings.size(); i++) expect(readings[i] > readings[i - 1]).to.equal(true);
+			// Each call costs a microsecond by default; the frame's virtual time is not used up.
+			expect(readings[4] - readings[0]).to.be.near(4e-6, 1e-9);
+			const before = clocks.readClocks().osClock;
+			Kit.advance(10);
+			expect(clocks.readClocks().osClock - before).to.be.near(10, 0.05);
+			universe.destroy();
+		});
+
+		it("os.clock can be frame-quantised instead (a documented deviation), or advance by a chosen step", () => {
+			const universe = Kit.createUniverse();
+			const frame = universe.startServer({ osClock: "frame" }).require<Clocks>(CLOCKS).osClockReadings(3);
+			expect(frame[0]).to.equal(frame[2]);
+			const stepped = universe.startServer({ osClockStep: 0.001 }).require<Clocks>(CLOCKS).osClockReadings(3);
+			expect(stepped[2] - stepped[0]).to.be.near(0.002, 1e-9);
 			universe.destroy();
 		});
 	});

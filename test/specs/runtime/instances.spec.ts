@@ -12,6 +12,69 @@ export = () => {
 			expect(typeOf(Enum.CloseReason.Unknown)).to.equal("EnumItem");
 		});
 
+		it("type() of Instances, EnumItems, DateTime, connections and other engine objects is userdata; typeof keeps Roblox names (creator-docs RobloxGlobals typeof)", () => {
+			const folder = new Instance("Folder");
+			const connection = folder.ChildAdded.Connect(() => {});
+			const values: Array<[unknown, string]> = [
+				[folder, "Instance"],
+				[game, "Instance"],
+				[Enum.CloseReason.ServerEmpty, "EnumItem"],
+				[Enum.CloseReason, "Enum"],
+				[Enum, "Enums"],
+				[DateTime.now(), "DateTime"],
+				[connection, "RBXScriptConnection"],
+				[folder.ChildAdded, "RBXScriptSignal"],
+				[new Random(1), "Random"],
+			];
+			for (const [value, name] of values) {
+				expect(type(value)).to.equal("userdata");
+				expect(typeOf(value)).to.equal(name);
+			}
+			// DataStoreKeyInfo is an Instance too.
+			const universe = Kit.createUniverse();
+			const store = universe.startServer().game.GetService("DataStoreService").GetDataStore("TypeCheck");
+			store.SetAsync("k", 1);
+			const [, keyInfo] = store.GetAsync<number>("k");
+			expect(type(keyInfo)).to.equal("userdata");
+			expect(typeOf(keyInfo)).to.equal("Instance");
+			universe.destroy();
+			expect(type({})).to.equal("table");
+			expect(type("x")).to.equal("string");
+			connection.Disconnect();
+		});
+
+		it("Destroy disconnects at once, but handlers of events fired before it still run under Deferred, Destroying included (creator-docs Deferred events, Instance.Destroying)", () => {
+			const folder = new Instance("Folder");
+			const log = new Array<string>();
+			const connection = folder.ChildAdded.Connect(child =>
+				log.push(`added ${child.Name} parent=${folder.Parent}`),
+			);
+			folder.Destroying.Connect(() => log.push(`destroying parent=${folder.Parent}`));
+			folder.Parent = game.GetService("ReplicatedStorage");
+			const child = new Instance("Folder");
+			child.Name = "Kid";
+			child.Parent = folder;
+			folder.Destroy();
+			expect(connection.Connected).to.equal(false);
+			// Both events fired before Destroy; their handlers run at the next resumption point, after it.
+			Kit.flush();
+			expect(log.join(",")).to.equal("added Kid parent=nil,destroying parent=nil");
+			// Nothing fires after Destroy.
+			new Instance("Folder").Parent = folder;
+			Kit.flush();
+			expect(log.size()).to.equal(2);
+		});
+
+		it("Disconnect, unlike Destroy, drops invocations still queued (creator-docs Deferred events)", () => {
+			const folder = new Instance("Folder");
+			let calls = 0;
+			const connection = folder.ChildAdded.Connect(() => (calls += 1));
+			new Instance("Folder").Parent = folder;
+			connection.Disconnect();
+			Kit.flush();
+			expect(calls).to.equal(0);
+		});
+
 		it("supports Name, Parent, ClassName, FindFirstChild (recursive), GetChildren, GetDescendants, IsA", () => {
 			const root = new Instance("Folder");
 			root.Name = "Root";

@@ -104,20 +104,45 @@ export = () => {
 			universe.destroy();
 		});
 
-		it("players join and leave; PlayerRemoving fires while the player is still parented (item 50)", () => {
+		it("players join and leave; deferred PlayerRemoving handlers see the player removed (creator-docs Players.PlayerRemoving, Deferred events)", () => {
 			const universe = Kit.createUniverse();
-			const server = universe.startServer();
+			const server = universe.startServer({ stayOpenWhenEmpty: true });
 			const players = server.game.GetService("Players");
 			const log = new Array<string>();
 			players.PlayerAdded.Connect(p => log.push(`added ${p.UserId}`));
-			players.PlayerRemoving.Connect(p => log.push(`removing ${p.UserId} parented=${p.Parent === players}`));
-			const player = server.addPlayer({ userId: -1 });
+			players.PlayerRemoving.Connect(p =>
+				log.push(
+					`removing ${p.UserId} ${p.Name} parented=${p.Parent === players} listed=${players.GetPlayers().size()} ` +
+						`byId=${players.GetPlayerByUserId(p.UserId) !== undefined}`,
+				),
+			);
+			const player = server.addPlayer({ userId: -1, name: "Leaver" });
 			Kit.flush();
 			expect(players.GetPlayers().size()).to.equal(1);
 			expect(players.GetPlayerByUserId(-1)).to.equal(player);
 			server.removePlayer(player);
 			Kit.flush();
-			expect(log.join(",")).to.equal("added -1,removing -1 parented=true");
+			// Deferred handlers run after the change they report: the Player is readable but already gone.
+			expect(log.join(",")).to.equal("added -1,removing -1 Leaver parented=false listed=0 byId=false");
+			expect(players.GetPlayers().size()).to.equal(0);
+			universe.destroy();
+		});
+
+		it("under Immediate signals PlayerRemoving handlers run before the removal, with the player still listed (creator-docs Players.PlayerRemoving)", () => {
+			const universe = Kit.createUniverse();
+			const server = universe.startServer({ stayOpenWhenEmpty: true, signalBehavior: "Immediate" });
+			const players = server.game.GetService("Players");
+			const log = new Array<string>();
+			players.PlayerRemoving.Connect(p =>
+				log.push(
+					`parented=${p.Parent === players} listed=${players.GetPlayers().size()} ` +
+						`byId=${players.GetPlayerByUserId(p.UserId) !== undefined}`,
+				),
+			);
+			players.ChildRemoved.Connect(() => log.push("childRemoved"));
+			const player = server.addPlayer({ userId: 8 });
+			server.removePlayer(player);
+			expect(log.join(",")).to.equal("parented=true listed=1 byId=true,childRemoved");
 			expect(players.GetPlayers().size()).to.equal(0);
 			universe.destroy();
 		});

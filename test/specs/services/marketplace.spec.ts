@@ -99,8 +99,8 @@ export = () => {
 			universe.destroy();
 		});
 
-		it("item 46: a receipt is not re-invoked on a server while it runs there, but can run concurrently on two servers", () => {
-			const universe = universeWith();
+		it("item 46 (receiptReinvocation off, the pre-2025 rule): a receipt is not re-invoked on a server while it runs there, but can run concurrently on two servers", () => {
+			const universe = universeWith({ receiptReinvocation: false });
 			const a = universe.startServer();
 			const b = universe.startServer();
 			let runningNow = 0;
@@ -130,7 +130,7 @@ export = () => {
 
 		it("item 47: errors and non-enum returns count as NotProcessedYet; a grant is recorded after the player left", () => {
 			const universe = universeWith();
-			const server = universe.startServer();
+			const server = universe.startServer({ stayOpenWhenEmpty: true }); // as if other players stayed
 			let mode = "error";
 			marketplace(server).ProcessReceipt = () => {
 				if (mode === "error") throw "handler failed";
@@ -197,6 +197,95 @@ export = () => {
 			connection.Disconnect();
 			universe.marketplace.purchase(server, player, 1);
 			expect(viaCallback.join(",")).to.equal("2,1");
+			universe.destroy();
+		});
+
+		it("ProcessReceipt is invoked again, concurrently, on the same server for an unresolved receipt on each new purchase and each join (creator-docs MarketplaceService.ProcessReceipt, January 2025 revision)", () => {
+			const universe = universeWith();
+			const server = universe.startServer({ stayOpenWhenEmpty: true });
+			let runningNow = 0;
+			let maxConcurrent = 0;
+			marketplace(server).ProcessReceipt = () => {
+				runningNow += 1;
+				maxConcurrent = math.max(maxConcurrent, runningNow);
+				task.wait(10);
+				runningNow -= 1;
+				return Enum.ProductPurchaseDecision.PurchaseGranted;
+			};
+			const player = server.addPlayer({ userId: 5 });
+			Kit.advance(1); // the join's delivery finds nothing yet
+			const first = universe.marketplace.purchase(server, player, 1);
+			expect(first.invocations()).to.equal(1);
+			// A new purchase delivers every unresolved receipt again, the first one included, although it still runs.
+			const second = universe.marketplace.purchase(server, player, 2);
+			expect(first.invocations()).to.equal(2);
+			expect(second.invocations()).to.equal(1);
+			expect(maxConcurrent).to.equal(3);
+			// So does a rejoin, on the same server.
+			server.removePlayer(player);
+			server.addPlayer({ userId: 5 });
+			Kit.advance(1);
+			expect(first.invocations()).to.equal(3);
+			expect(second.invocations()).to.equal(2);
+			Kit.advance(12);
+			expect(first.status()).to.equal("granted");
+			expect(second.status()).to.equal("granted");
+			universe.destroy();
+		});
+
+		it("BindReceiptHandler throws for a second catch-all or a second handler for the same product (creator-docs MarketplaceService:BindReceiptHandler, Errors)", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const service = marketplace(server);
+			const processed = () => Enum.ReceiptDecision.Processed;
+			const catchAll = service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, processed);
+			const again = errorOf(() => service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, processed));
+			expect(
+				again!.find(
+					"A catch-all receipt handler is already bound for ReceiptType.DeveloperProduct",
+					1,
+					true,
+				)[0],
+			).never.to.equal(undefined);
+			service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, processed, [1, 2]);
+			const overlap = errorOf(() =>
+				service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, processed, [3, 2]),
+			);
+			expect(
+				overlap!.find("already bound for ReceiptType.DeveloperProduct and product 2", 1, true)[0],
+			).never.to.equal(undefined);
+			// Other receipt types are separate, and Disconnect frees the slot.
+			expect(errorOf(() => service.BindReceiptHandler(Enum.ReceiptType.RobuxTransferSender, processed))).to.equal(
+				undefined,
+			);
+			catchAll.Disconnect();
+			expect(errorOf(() => service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, processed))).to.equal(
+				undefined,
+			);
+			universe.destroy();
+		});
+
+		it("a product-filtered handler takes precedence over the catch-all, whichever was bound first (creator-docs MarketplaceService:BindReceiptHandler)", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const service = marketplace(server);
+			const log = new Array<string>();
+			service.BindReceiptHandler(
+				Enum.ReceiptType.DeveloperProduct,
+				(info: ReceiptInfo) => {
+					log.push(`filtered ${info.ProductId}`);
+					return Enum.ReceiptDecision.Processed;
+				},
+				[7],
+			);
+			service.BindReceiptHandler(Enum.ReceiptType.DeveloperProduct, (info: ReceiptInfo) => {
+				log.push(`catch-all ${info.ProductId}`);
+				return Enum.ReceiptDecision.Processed;
+			});
+			const player = server.addPlayer();
+			universe.marketplace.purchase(server, player, 7);
+			universe.marketplace.purchase(server, player, 8);
+			expect(log.join(",")).to.equal("filtered 7,catch-all 8");
 			universe.destroy();
 		});
 	});
