@@ -9,6 +9,7 @@ const cases = [
 	{ name: "passing", code: 0, summary: "1 passed, 0 failed, 0 skipped" },
 	{ name: "failing", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
 	{ name: "load-error", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
+	{ name: "template", code: 0, summary: "3 passed, 0 failed, 0 skipped" },
 	{ name: "hung", code: 1, summary: "0 passed, 1 failed, 0 skipped", stderr: "did not finish within 60 virtual seconds" },
 ];
 

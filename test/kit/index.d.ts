@@ -73,6 +73,12 @@ export interface ServerOptions {
 	 * start first, or players leave one per frame while the callbacks run.
 	 */
 	shutdownOrder?: "playersFirst" | "closeFirst" | "interleaved";
+	/**
+	 * Run the place's server Scripts when the server starts, as a Roblox server does: RunContext Legacy Scripts in
+	 * Workspace and ServerScriptService, RunContext Server Scripts there and in ReplicatedStorage. The test runner
+	 * script is never run on kit servers. Default true.
+	 */
+	runScripts?: boolean;
 }
 
 /** One emulated game server. */
