@@ -75,6 +75,11 @@ if (passing.status !== 0 || !/^[1-9]\d* passed, 0 failed, 0 skipped$/.test(passL
 	fail(`the guide's spec did not pass (exit ${passing.status}, last line "${passLine}")`);
 }
 
+const picture = path.join(game, "hop-and-crash.svg");
+if (!fs.existsSync(picture) || !fs.readFileSync(picture, "utf8").startsWith("<svg")) {
+	fail("the guide's spec did not write hop-and-crash.svg");
+}
+
 // 4. A failing spec fails the run and names its TypeScript file.
 fs.writeFileSync(
 	path.join(game, "src/shared/broken.spec.ts"),

@@ -291,4 +291,16 @@ export declare namespace Kit {
 	function shuffleTimerTies(seed: number | undefined): void;
 	/** The host server that runs the specs. */
 	function host(): KitServer;
+	/**
+	 * Writes a picture of a universe (default: the last one created) as a self-contained SVG file: one lane per server
+	 * over virtual time, a bar while a server holds a player's session lock, and marks for joins, leaves, loads,
+	 * saves, releases, refused and failed requests, purchases, shutdowns and crashes. Long quiet stretches are drawn
+	 * short. The path is relative to the folder the tests run from.
+	 *
+	 * @example
+	 * Kit.writeTimeline("timelines/hop-and-crash.svg"); // at the end of a multi-server spec, then open it in a browser
+	 */
+	function writeTimeline(path: string, universe?: KitUniverse, title?: string): void;
+	/** The SVG text `writeTimeline` writes. */
+	function timelineSvg(universe?: KitUniverse, title?: string): string;
 }
