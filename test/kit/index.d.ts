@@ -301,6 +301,8 @@ export declare namespace Kit {
 	 * Kit.writeTimeline("timelines/hop-and-crash.svg"); // at the end of a multi-server spec, then open it in a browser
 	 */
 	function writeTimeline(path: string, universe?: KitUniverse, title?: string): void;
+	/** Labels the current moment on a universe's timeline (default: the last one created), e.g. "Alice hops". */
+	function timelineNote(text: string, universe?: KitUniverse): void;
 	/** The SVG text `writeTimeline` writes. */
 	function timelineSvg(universe?: KitUniverse, title?: string): string;
 }

@@ -178,6 +178,7 @@ export function runDemo(options: DemoOptions): DemoSummary {
 
 	// Purchases: one buyer per server; granted only once the coins are saved.
 	const handles = new Array<{ person: DemoPlayer; handle: ReturnType<KitUniverse["marketplace"]["purchase"]> }>();
+	Kit.timelineNote("a coin pack bought on each server", universe);
 	for (let s = 0; s < serverCount; s++) {
 		const person = people[s * perServer];
 		say(`${person.Name} buys the coin pack on ${names.get(person.Server as KitServer)}`);
@@ -210,6 +211,7 @@ export function runDemo(options: DemoOptions): DemoSummary {
 	const hopper = people[perServer - 1];
 	const hopFrom = hopper.Server as KitServer;
 	const hopStart = Kit.now();
+	Kit.timelineNote(`${hopper.Name} hops from server 1 to server 2`, universe);
 	const oldPlayer = hopper.Player as Player;
 	join(hopper, servers[1]);
 	advance(0.5);
@@ -231,12 +233,14 @@ export function runDemo(options: DemoOptions): DemoSummary {
 			`server S2 CRASHES with ${crashedPlayers.size()} players (changes since their last save are lost, by design)`,
 		);
 		victim.crash();
+		Kit.timelineNote(`server 2 crashes with ${crashedPlayers.size()} players`, universe);
 		for (const person of crashedPlayers) {
 			person.Server = undefined;
 			person.Player = undefined;
 		}
 		advance(5);
 		for (const person of crashedPlayers) join(person, servers[0]);
+		Kit.timelineNote("they rejoin on server 1: refused, the dead server's locks hold", universe);
 		advance(70);
 		say("their data is still locked by the dead server: they were asked to rejoin later");
 		for (const person of crashedPlayers) {
@@ -249,12 +253,14 @@ export function runDemo(options: DemoOptions): DemoSummary {
 		advance(1800);
 		Kit.setFrameStep(1 / 60);
 		say("30 minutes later the crashed server's locks have expired");
+		Kit.timelineNote("locks expired: they load on server 3", universe);
 		for (const person of crashedPlayers) join(person, servers[2]);
 		Kit.waitUntil(() => crashedPlayers.every(loadedOn), 120);
 		advance(15);
 	}
 
 	// Everybody leaves; the remaining servers shut down (BindToClose saves what is left).
+	Kit.timelineNote("everyone leaves; servers shut down", universe);
 	for (const person of people) if (person.Server !== undefined && person.Server !== servers[0]) leave(person);
 	for (const server of servers) {
 		if (server.isAlive) {

@@ -31,7 +31,7 @@ function on(server: KitServer, fn: (writer: LockWriter) => void): boolean {
 
 export = () => {
 	describe("Kit.writeTimeline: a universe as a picture", () => {
-		it("draws one lane per server, lock bars from Session.JobId, joins, leaves, refusals, a crash and a shutdown", () => {
+		it("draws one lane per server, lock bars from Session.JobId, joins, leaves, refusals, notes, a crash and a shutdown", () => {
 			const universe = Kit.createUniverse({ seed: 5 });
 			const a = universe.startServer();
 			const b = universe.startServer();
@@ -39,6 +39,7 @@ export = () => {
 			expect(on(a, writer => writer.write("7", true))).to.equal(true);
 			Kit.advance(5);
 			expect(on(b, writer => writer.refuse("7"))).to.equal(true);
+			Kit.timelineNote("Ada hops", universe);
 			a.removePlayer(player);
 			expect(on(a, writer => writer.write("7", false))).to.equal(true);
 			b.addPlayer({ userId: 7, name: "Ada" });
@@ -58,6 +59,7 @@ export = () => {
 			expect(count(svg, "holds the lock")).to.equal(2);
 			expect(count(svg, "lock left by a dead server")).to.equal(1);
 			expect(count(svg, ">CRASH<")).to.equal(1);
+			expect(count(svg, ">Ada hops<")).to.equal(1);
 			expect(count(svg, ">shutdown<")).to.equal(1);
 			expect(count(svg, "Ada joins")).to.equal(2);
 			expect(count(svg, "Ada leaves")).to.equal(1);
