@@ -54,6 +54,8 @@ export interface UniverseOptions {
 	writeCooldown?: boolean;
 	/** Backend start time, unix seconds. Default 1_780_000_000. */
 	epoch?: number;
+	/** Record what happens for `Kit.writeTimeline` (cheap: it follows the request log). Default true. */
+	timeline?: boolean;
 }
 
 export interface ServerOptions {
