@@ -1,7 +1,7 @@
 // Builds the DataModel description from a Rojo project file, the way Rojo 7 would sync it, so Studio and the
 // headless runtime see one tree. Only what this project uses is supported: $className, $path (files and folders),
 // init scripts, .lua/.luau/.server.luau/.client.luau, .json modules, .txt StringValues, nested default.project.json,
-// and globIgnorePaths.
+// globIgnorePaths, emitLegacyScripts, and scalar or enum-name `$properties` / `.meta.json` properties.
 import fs from "node:fs";
 import path from "node:path";
 
@@ -74,10 +74,26 @@ export class ProjectBuilder {
 		const project = JSON.parse(fs.readFileSync(projectFile, "utf8"));
 		const baseDir = path.dirname(path.resolve(projectFile));
 		const ignores = (project.globIgnorePaths ?? []).map(globToRegExp);
+		// Rojo 7.4+: with emitLegacyScripts false, .server/.client files become Scripts with RunContext Server/Client.
+		this.legacyScripts = project.emitLegacyScripts !== false;
 		this.ignores = ignores;
 		this.baseDir = baseDir;
 		const root = this.node(project.name ?? "root", project.tree, baseDir);
 		return root;
+	}
+
+	// The headless runner needs a test runner Script; a game's project should not ship one, so one is added to the
+	// emulated place only, unless the project already has its own.
+	addRunner(tree, runnerFile) {
+		const hasRunner = this.sources.some(source => source.includes(RUNNER_MARKER));
+		if (hasRunner) return;
+		let container = tree.children.find(child => child.name === "ServerScriptService");
+		if (!container) {
+			container = { name: "ServerScriptService", className: "ServerScriptService", children: [] };
+			tree.children.push(container);
+		}
+		const index = this.addSource(runnerFile, fs.readFileSync(runnerFile, "utf8"));
+		container.children.push({ name: "TestRunner", className: "Script", file: index, children: [] });
 	}
 
 	isIgnored(absPath) {
@@ -98,6 +114,7 @@ export class ProjectBuilder {
 			}
 		}
 		node.className = node.className ?? "Folder";
+		if (tree.$properties) node.properties = { ...node.properties, ...scalarProperties(tree.$properties) };
 		for (const [childName, childTree] of Object.entries(tree)) {
 			if (childName.startsWith("$")) continue;
 			const child = this.node(childName, childTree, baseDir);
@@ -122,7 +139,8 @@ export class ProjectBuilder {
 		const kind = scriptKind(base);
 		if (kind) {
 			const index = this.addSource(file, fs.readFileSync(file, "utf8"));
-			return { name: kind.name, className: kind.className, file: index };
+			const node = { name: kind.name, className: kind.className, file: index };
+			return this.withMeta(node, path.join(path.dirname(file), `${kind.name}.meta.json`), base);
 		}
 		if (base.endsWith(".json")) {
 			const data = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -133,6 +151,21 @@ export class ProjectBuilder {
 			return { name: base.slice(0, -4), className: "StringValue", value: fs.readFileSync(file, "utf8") };
 		}
 		return undefined;
+	}
+
+	// Applies emitLegacyScripts to a script node, then the properties of its .meta.json file, if any.
+	withMeta(node, metaFile, fileName) {
+		let out = node;
+		if (!this.legacyScripts && /\.(server|client)\.luau?$/.test(fileName)) {
+			const context = /\.server\./.test(fileName) ? "Server" : "Client";
+			out = { ...out, className: "Script", properties: { ...out.properties, RunContext: context } };
+		}
+		if (metaFile && fs.existsSync(metaFile)) {
+			const meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
+			if (meta.className && !out.file) out = { ...out, className: meta.className };
+			if (meta.properties) out = { ...out, properties: { ...out.properties, ...scalarProperties(meta.properties) } };
+		}
+		return out;
 	}
 
 	syncDirectory(dir, nameOverride) {
@@ -151,8 +184,10 @@ export class ProjectBuilder {
 				const index = this.addSource(full, fs.readFileSync(full, "utf8"));
 				node.className = kind.className;
 				node.file = index;
+				node = this.withMeta(node, null, entry);
 			}
 		}
+		node = this.withMeta(node, path.join(dir, "init.meta.json"), node.file ? "init.luau" : "");
 		for (const entry of entries) {
 			const full = path.join(dir, entry);
 			const kind = scriptKind(entry);
@@ -164,10 +199,36 @@ export class ProjectBuilder {
 	}
 }
 
+// Booleans, numbers, strings and enum item names (`"Server"`, or Rojo's `{ "Enum": 1 }` is not supported) survive.
+function scalarProperties(properties) {
+	const out = {};
+	for (const [name, value] of Object.entries(properties)) {
+		if (["boolean", "number", "string"].includes(typeof value)) out[name] = value;
+	}
+	return out;
+}
+
+const RUNNER_MARKER = "__SessionLockerTestHost";
+
+/** Full names (as GetFullName gives them) of every node with a source file, by source index. */
+export function sourceNames(tree) {
+	const names = new Map();
+	const walk = (node, prefix) => {
+		for (const child of node.children ?? []) {
+			const name = prefix ? `${prefix}.${child.name}` : child.name;
+			if (child.file) names.set(child.file, name);
+			walk(child, name);
+		}
+	};
+	walk(tree, "");
+	return names;
+}
+
 export function treeToLuau(node) {
 	const parts = [`name = ${luaString(node.name)}`, `className = ${luaString(node.className)}`];
 	if (node.file) parts.push(`file = ${node.file}`);
 	if (node.value !== undefined) parts.push(`value = ${luaString(node.value)}`);
+	if (node.properties && Object.keys(node.properties).length > 0) parts.push(`properties = ${jsonToLuau(node.properties)}`);
 	if (node.children && node.children.length > 0) parts.push(`children = {${node.children.map(treeToLuau).join(", ")}}`);
 	return `{${parts.join(", ")}}`;
 }

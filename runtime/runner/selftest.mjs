@@ -1,5 +1,6 @@
 // The runner's own test: a failing spec, a spec module that cannot load and a spec that never finishes must each
-// make `npm test` exit non-zero with the summary line last; a passing run must exit zero.
+// make `npm test` exit non-zero with the summary line last; a passing run must exit zero. Also: the create-roblox-ts
+// template's tree builds (its service nodes) and runs its server Scripts, and the testkit CLI adds a runner itself.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,16 +10,22 @@ const cases = [
 	{ name: "passing", code: 0, summary: "1 passed, 0 failed, 0 skipped" },
 	{ name: "failing", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
 	{ name: "load-error", code: 1, summary: "1 passed, 1 failed, 0 skipped" },
+	{ name: "template", code: 0, summary: "3 passed, 0 failed, 0 skipped" },
+	// The testkit package's CLI: the project has no runner Script, so one is added to the emulated place only.
+	{ name: "no-runner", code: 0, summary: "1 passed, 0 failed, 0 skipped", testkit: true },
 	{ name: "hung", code: 1, summary: "0 passed, 1 failed, 0 skipped", stderr: "did not finish within 60 virtual seconds" },
 ];
 
 let failures = 0;
 for (const c of cases) {
-	const result = spawnSync(
-		process.execPath,
-		[path.join(here, "cli.mjs"), "--no-build", "--project", path.join(here, "fixtures", `${c.name}.project.json`)],
-		{ encoding: "utf8", env: { ...process.env, SL_TEST_VIRTUAL_LIMIT: "60" } },
-	);
+	const project = path.join(here, "fixtures", `${c.name}.project.json`);
+	const args = c.testkit
+		? [path.join(here, "testkit.mjs"), "test", "--no-build", "--project", project]
+		: [path.join(here, "cli.mjs"), "--no-build", "--project", project];
+	const result = spawnSync(process.execPath, args, {
+		encoding: "utf8",
+		env: { ...process.env, SL_TEST_VIRTUAL_LIMIT: "60" },
+	});
 	const lines = result.stdout.trimEnd().split("\n");
 	const last = lines[lines.length - 1];
 	const problems = [];

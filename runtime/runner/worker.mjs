@@ -1,8 +1,8 @@
-// Worker side of `npm test`: boots the engine and runs the test place.
+// Worker side of run.mjs: boots the engine and runs the test place.
 import { parentPort, workerData } from "node:worker_threads";
 import { createHost } from "./Host.mjs";
 
-const { pattern, perTestVirtualLimit, wallLimitMs, verbose, project, roots } = workerData;
-const { main } = await createHost({ project });
+const { pattern, perTestVirtualLimit, wallLimitMs, verbose, project, roots, root, runnerScript, tsconfig } = workerData;
+const { main } = await createHost({ project, root, runnerScript, tsconfig });
 const [result] = await main.runTests(pattern, perTestVirtualLimit, wallLimitMs, verbose, roots ?? "");
 parentPort.postMessage({ result: String(result) });

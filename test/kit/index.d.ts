@@ -65,6 +65,8 @@ export interface UniverseOptions {
 	receiptReinvocation?: boolean;
 	/** Fraction (0–1) of MessagingService deliveries lost, drawn per delivery from a seeded generator. Default 0. */
 	messageLoss?: number;
+	/** Record what happens for `Kit.writeTimeline` (cheap: it follows the request log). Default true. */
+	timeline?: boolean;
 }
 
 export interface ServerOptions {
@@ -98,6 +100,12 @@ export interface ServerOptions {
 	osClock?: "advancing" | "frame";
 	/** Seconds `os.clock()` advances per call within a frame in `"advancing"` mode. Default 0.000001. */
 	osClockStep?: number;
+	/**
+	 * Run the place's server Scripts when the server starts, as a Roblox server does: RunContext Legacy Scripts in
+	 * Workspace and ServerScriptService, RunContext Server Scripts there and in ReplicatedStorage. The test runner
+	 * script is never run on kit servers. Default true.
+	 */
+	runScripts?: boolean;
 }
 
 /** One emulated game server. */
@@ -466,4 +474,18 @@ export declare namespace Kit {
 	function shuffleTimerTies(seed: number | undefined): void;
 	/** The host server that runs the specs. */
 	function host(): KitServer;
+	/**
+	 * Writes a picture of a universe (default: the last one created) as a self-contained SVG file: one lane per server
+	 * over virtual time, a bar while a server holds a player's session lock, and marks for joins, leaves, loads,
+	 * saves, releases, refused and failed requests, purchases, shutdowns and crashes. Long quiet stretches are drawn
+	 * short. The path is relative to the folder the tests run from.
+	 *
+	 * @example
+	 * Kit.writeTimeline("timelines/hop-and-crash.svg"); // at the end of a multi-server spec, then open it in a browser
+	 */
+	function writeTimeline(path: string, universe?: KitUniverse, title?: string): void;
+	/** Labels the current moment on a universe's timeline (default: the last one created), e.g. "Alice hops". */
+	function timelineNote(text: string, universe?: KitUniverse): void;
+	/** The SVG text `writeTimeline` writes. */
+	function timelineSvg(universe?: KitUniverse, title?: string): string;
 }

@@ -22,6 +22,8 @@ export interface DemoOptions {
 	/** Receives each timeline line; default print. */
 	Log?: (line: string) => void;
 	Seed?: number;
+	/** Write the universe's timeline picture (SVG) to this file at the end (repository-relative). */
+	TimelineFile?: string;
 }
 
 export interface DemoSummary {
@@ -176,6 +178,7 @@ export function runDemo(options: DemoOptions): DemoSummary {
 
 	// Purchases: one buyer per server; granted only once the coins are saved.
 	const handles = new Array<{ person: DemoPlayer; handle: ReturnType<KitUniverse["marketplace"]["purchase"]> }>();
+	Kit.timelineNote("a coin pack bought on each server", universe);
 	for (let s = 0; s < serverCount; s++) {
 		const person = people[s * perServer];
 		say(`${person.Name} buys the coin pack on ${names.get(person.Server as KitServer)}`);
@@ -208,6 +211,7 @@ export function runDemo(options: DemoOptions): DemoSummary {
 	const hopper = people[perServer - 1];
 	const hopFrom = hopper.Server as KitServer;
 	const hopStart = Kit.now();
+	Kit.timelineNote(`${hopper.Name} hops from server 1 to server 2`, universe);
 	const oldPlayer = hopper.Player as Player;
 	join(hopper, servers[1]);
 	advance(0.5);
@@ -229,12 +233,14 @@ export function runDemo(options: DemoOptions): DemoSummary {
 			`server S2 CRASHES with ${crashedPlayers.size()} players (changes since their last save are lost, by design)`,
 		);
 		victim.crash();
+		Kit.timelineNote(`server 2 crashes with ${crashedPlayers.size()} players`, universe);
 		for (const person of crashedPlayers) {
 			person.Server = undefined;
 			person.Player = undefined;
 		}
 		advance(5);
 		for (const person of crashedPlayers) join(person, servers[0]);
+		Kit.timelineNote("they rejoin on server 1: refused, the dead server's locks hold", universe);
 		advance(70);
 		say("their data is still locked by the dead server: they were asked to rejoin later");
 		for (const person of crashedPlayers) {
@@ -247,12 +253,14 @@ export function runDemo(options: DemoOptions): DemoSummary {
 		advance(1800);
 		Kit.setFrameStep(1 / 60);
 		say("30 minutes later the crashed server's locks have expired");
+		Kit.timelineNote("locks expired: they load on server 3", universe);
 		for (const person of crashedPlayers) join(person, servers[2]);
 		Kit.waitUntil(() => crashedPlayers.every(loadedOn), 120);
 		advance(15);
 	}
 
 	// Everybody leaves; the remaining servers shut down (BindToClose saves what is left).
+	Kit.timelineNote("everyone leaves; servers shut down", universe);
 	for (const person of people) if (person.Server !== undefined && person.Server !== servers[0]) leave(person);
 	for (const server of servers) {
 		if (server.isAlive) {
@@ -311,6 +319,14 @@ export function runDemo(options: DemoOptions): DemoSummary {
 		universe.dataStores.saveToFile(options.BackendFile);
 		say(`backend saved to ${options.BackendFile}`);
 	}
+	if (options.TimelineFile !== undefined) {
+		Kit.writeTimeline(
+			options.TimelineFile,
+			universe,
+			"session-locker demo: 3 servers, purchases, gifts, a server hop, a crash and shutdown",
+		);
+		say(`timeline picture written to ${options.TimelineFile}`);
+	}
 	const summary: DemoSummary = {
 		ContinuedFromFile: continued,
 		Servers: serverCount,
@@ -331,19 +347,40 @@ export function runDemo(options: DemoOptions): DemoSummary {
 }
 
 /** The summary as printed at the end of the demo. */
+// What each request count means, for the summary.
+const REQUEST_MEANING: Record<string, string> = {
+	"UpdateAsync ok": "read-modify-writes that committed: loads (taking the lock), saves, releases, gifts",
+	"UpdateAsync cancelled":
+		"the library read the key and chose not to write: mostly a load that found the player still locked by another server (retried a few seconds later), and checks after an uncertain save",
+	"UpdateAsync error": "failed requests (throttles or injected faults); the library retries them",
+	"GetAsync ok": "plain reads",
+	"SetAsync ok": "blind writes",
+};
+
 export function formatSummary(summary: DemoSummary): Array<string> {
 	const out = new Array<string>();
 	out.push("==== summary ====");
 	out.push(`continued from a previous run: ${summary.ContinuedFromFile ? "yes" : "no"}`);
 	out.push(`servers: ${summary.Servers}, players: ${summary.Players}, sessions loaded: ${summary.Sessions}`);
-	const methods = new Array<string>();
-	for (const [name, count] of summary.Requests) methods.push(`${name}=${count}`);
-	methods.sort();
-	out.push(`requests: ${methods.join(", ")}`);
-	out.push(`purchases granted: ${summary.PurchasesGranted} of ${summary.PurchasesMade}`);
-	out.push(`gifts delivered: ${summary.GiftsConfirmed} of ${summary.GiftsSent}`);
-	out.push(`server hop: ${string.format("%.1f", summary.HopSeconds)} s (virtual)`);
-	out.push(`duplicated: ${summary.Duplicated}`);
-	out.push(`data lost: ${summary.DataLost}`);
+	out.push("DataStore requests made by all servers:");
+	const names = new Array<string>();
+	for (const [name] of summary.Requests) if (name.find(" ", 1, true)[0] !== undefined) names.push(name);
+	names.sort();
+	for (const name of names) {
+		const meaning = REQUEST_MEANING[name];
+		const count = string.format("%-22s %5d", name, summary.Requests.get(name) ?? 0);
+		out.push(`  ${count}${meaning !== undefined ? `  ${meaning}` : ""}`);
+	}
+	out.push(
+		`purchases granted: ${summary.PurchasesGranted} of ${summary.PurchasesMade} (each coin pack credited once)`,
+	);
+	out.push(`gifts delivered: ${summary.GiftsConfirmed} of ${summary.GiftsSent} (sent to players on other servers)`);
+	out.push(
+		`server hop: ${string.format("%.1f", summary.HopSeconds)} s (virtual) from joining the new server to being loaded there`,
+	);
+	out.push(`duplicated: ${summary.Duplicated} (purchases or gifts applied more than once)`);
+	out.push(
+		`data lost: ${summary.DataLost} (changes the game was told were safe, a confirmed save, a granted purchase or a delivered gift, that are missing from the DataStore at the end; coins earned after a server's last save and before it crashed are not counted, since no save ever confirmed them)`,
+	);
 	return out;
 }

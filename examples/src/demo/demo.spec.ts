@@ -1,4 +1,5 @@
 /// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../../../test/kit";
 import { formatSummary, runDemo } from "./DemoScenario";
 
 export = () => {
@@ -22,6 +23,12 @@ export = () => {
 			expect((summary.Requests.get("UpdateAsync") ?? 0) > 0).to.equal(true);
 			expect(summary.HopSeconds > 0 && summary.HopSeconds < 15).to.equal(true);
 			expect(text.find("data lost: 0", 1, true)[0]).to.be.ok();
+			// The timeline picture of the same run: three lanes, the crash, and the locks the dead server left.
+			const svg = Kit.timelineSvg();
+			expect(svg.find(">server 3<", 1, true)[0]).to.be.ok();
+			expect(svg.find(">CRASH<", 1, true)[0]).to.be.ok();
+			expect(svg.find("lock left by a dead server", 1, true)[0]).to.be.ok();
+			expect(svg.find("purchase of product 1001, granted", 1, true)[0]).to.be.ok();
 		});
 	});
 };
