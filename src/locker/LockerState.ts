@@ -332,7 +332,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (written === undefined) return true;
 		const now = this.gateway.BackendNow();
 		if (now === undefined) return true;
-		return now - written / 1000 <= QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry);
+		const expiry = QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry);
+		// BackendNow is a lower bound (early by up to a request's latency) while another server takes the lock only
+		// once its own lower bound passes the expiry: stop a little early so the two never overlap.
+		return now - written / 1000 <= expiry - math.min(expiry * 0.1, 60);
 	}
 
 	/**
