@@ -72,8 +72,9 @@ export interface DefaultsTable {
 	StrictMode: boolean;
 	/**
 	 * Before telling waiters (`WhenChangesSaved`, purchases) that a save landed, read the key back once (a write-less
-	 * UpdateAsync: read budget only) and check the version. Saves nobody waits for are not verified. Default false:
-	 * ProductPurchaser verifies purchase saves itself; turn it on when other code waits on `WhenChangesSaved`.
+	 * UpdateAsync: read budget only) and check the version. Saves nobody waits for are not verified. Default true:
+	 * a write can be reported as done without landing, and an acknowledged change must never be lost. Releases are
+	 * always read back, whatever this says.
 	 */
 	VerifyAwaitedSaves: boolean;
 	LockerSpec_ReportDataStoreError: (
@@ -108,7 +109,7 @@ export const Defaults: DefaultsTable = {
 	SessionRetryCooldown: 10,
 	PurchaseHistoryLimit: 100,
 	StrictMode: false,
-	VerifyAwaitedSaves: false,
+	VerifyAwaitedSaves: true,
 	LockerSpec_ReportDataStoreError: Default_LockerSpec_ReportDataStoreError,
 	RemoteChangeSender_ReportDataStoreError: Default_RemoteChangeSender_ReportDataStoreError,
 };

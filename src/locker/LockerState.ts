@@ -36,6 +36,25 @@ export const DEFAULT_HOLD_KEY = "__SessionLocker";
 /** A crashed job is retried after this many seconds. */
 const CRASHED_JOB_RETRY = 10;
 
+/**
+ * True once this server's BindToClose callbacks started. While closing, releases are not read back: after a burst
+ * of joins the budget left at shutdown covers the releases themselves and little more, and a read-back stuck in
+ * the request queue would keep every later locker from finishing before Roblox stops the server.
+ */
+let serverClosing = false;
+let closeWatched = false;
+
+function watchServerClose(): void {
+	if (closeWatched) return;
+	closeWatched = true;
+	// Returns at once, so it never delays the shutdown; pcall: BindToClose errors outside a running server.
+	pcall(() =>
+		game.BindToClose(() => {
+			serverClosing = true;
+		}),
+	);
+}
+
 interface LoadJobResult {
 	Request: GatewayResult;
 	Acquire: AcquireResult;
@@ -54,7 +73,14 @@ interface SaveJobResult {
 	PreflightError: string | undefined;
 	/** False when the read-back after the write did not find it (a write reported as done that never landed). */
 	Verified: boolean;
+	/** True when a read-back ran and found the write (waiters may be told "saved" under VerifyAwaitedSaves). */
+	ReadBack: boolean;
 	VerifyDetail: string;
+	/**
+	 * A release's read-back: "released" when the key no longer holds our lock, "ours" when it still does (the
+	 * release was reported as done but never landed), "unknown" when the read failed.
+	 */
+	ReleaseCheck: "released" | "ours" | "unknown" | undefined;
 }
 
 interface Job {
@@ -136,6 +162,15 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	orphanSession: StoredSession | undefined;
 	/** @hidden DataStore time (ms) of our last successful holder write, for IsSessionFresh */
 	holderWriteMs: number | undefined;
+	/**
+	 * @hidden
+	 * Set when a release starts and kept until a write settles it: the release is confirmed (then the data resets),
+	 * or a fenced holder write (or a read-back that still finds our lock) proves the key is ours. Meanwhile the
+	 * locker is neither loaded nor available: its data may already be the next holder's.
+	 */
+	releasePending = false;
+	/** @hidden highest ChangeId covered by a save that a read-back found in the key */
+	changeIdVerified = 0;
 
 	constructor(
 		spec: LockerSpec<T>,
@@ -167,6 +202,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.store = fake ?? (spec.DataStore as unknown as DataStoreLike);
 		this.gateway = fake !== undefined ? fake.Gateway : (spec.Gateway ?? DefaultGateway());
 
+		if (!this.DisableAPIs) watchServerClose();
 		// Validate the creator now, loudly: a bad creator would otherwise only surface inside a transform.
 		const created = this.createOffline(true);
 		this.SaveData = created as unknown as T;
@@ -257,7 +293,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 * if (ls.IsAvailable()) ls.SaveData.Gold += 10;
 	 */
 	IsAvailable(): boolean {
-		return this.Session !== undefined && this.LoadStatus === "loaded" && this.IsSyncing && this.IsSessionFresh();
+		return (
+			this.Session !== undefined &&
+			this.LoadStatus === "loaded" &&
+			!this.releasePending &&
+			this.IsSyncing &&
+			this.IsSessionFresh()
+		);
 	}
 
 	/**
@@ -290,7 +332,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (written === undefined) return true;
 		const now = this.gateway.BackendNow();
 		if (now === undefined) return true;
-		return now - written / 1000 <= QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry);
+		const expiry = QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry);
+		// BackendNow is a lower bound (early by up to a request's latency) while another server takes the lock only
+		// once its own lower bound passes the expiry: stop a little early so the two never overlap.
+		return now - written / 1000 <= expiry - math.min(expiry * 0.1, 60);
 	}
 
 	/**
@@ -380,7 +425,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.State = "held";
 			if (
 				HeartbeatNow >= this.nextAttemptAt &&
-				(HeartbeatNow >= this.autosaveAt || this.ChangeId_PendingForce > this.ChangeId_Saved)
+				(HeartbeatNow >= this.autosaveAt ||
+					this.ChangeId_PendingForce > this.ChangeId_Saved ||
+					this.releasePending ||
+					this.hasUnverifiedWaiter())
 			) {
 				this.startSave();
 			}
@@ -464,7 +512,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	WhenChangesSaved(Callback?: SavedCallback | thread, ...UserData: Array<unknown>): SavedConnection {
 		const connection = new SavedConnection(this, this.ChangeId_Pending, Callback, UserData);
 		if (this.Session === undefined) connection.Trigger(false);
-		else if (this.ChangeId_Pending <= this.ChangeId_Saved) connection.Trigger(true);
+		else if (this.ChangeId_Pending <= this.acknowledgedChangeId()) connection.Trigger(true);
 		else this.SavedConnections.push(connection);
 		return connection;
 	}
@@ -479,7 +527,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 */
 	YieldUntilChangesSaved(): boolean {
 		if (this.Session === undefined) return false;
-		if (this.ChangeId_Pending <= this.ChangeId_Saved) return true;
+		if (this.ChangeId_Pending <= this.acknowledgedChangeId()) return true;
 		this.WhenChangesSaved(coroutine.running());
 		const [wasSaved] = coroutine.yield() as LuaTuple<[boolean]>;
 		return wasSaved === true;
@@ -650,7 +698,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const list = this.SavedConnections;
 		if (list.size() === 0) return;
 		const covered = new Array<SavedConnection>();
-		const saved = this.ChangeId_Saved;
+		const saved = this.acknowledgedChangeId();
 		for (let i = list.size() - 1; i >= 0; i--) {
 			const connection = list[i];
 			if (!connection.Connected) list.unorderedRemove(i);
@@ -671,6 +719,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.ChangeId_Pending = 0;
 		this.ChangeId_PendingForce = 0;
 		this.ChangeId_Saved = 0;
+		this.changeIdVerified = 0;
+		this.releasePending = false;
 		this.ProcessedRemoteChanges.clear();
 		this.fatalSaveBlocked = false;
 		this.failAllSavedConnections();
@@ -931,6 +981,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.ChangeId_Pending = 0;
 		this.ChangeId_PendingForce = 0;
 		this.ChangeId_Saved = 0;
+		this.changeIdVerified = 0;
+		this.releasePending = false;
 		this.ProcessedRemoteChanges.clear();
 		this.failAllSavedConnections();
 		this.LoadStatus = "loaded";
@@ -952,7 +1004,54 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @hidden */
 	startSave(): void {
 		const session = this.Session as StoredSession;
+		if (this.inUseCount === 0 && !this.releasePending) {
+			// From here until a write settles it, the data may become the next holder's at any moment: nothing new
+			// may rely on it (a purchase, a reused profile), so the locker stops being loaded and available.
+			this.releasePending = true;
+			this.setLoadStatus("loading");
+		}
 		this.spawnJob("save", job => this.runSaveJob(job, session));
+	}
+
+	/** @hidden */
+	verifiesAwaitedSaves(): boolean {
+		return QueryConfig(this.LockerSpec.VerifyAwaitedSaves, Defaults.VerifyAwaitedSaves);
+	}
+
+	/** @hidden the ChangeId up to which waiters may be told "saved": read back when verification is on */
+	acknowledgedChangeId(): number {
+		return this.verifiesAwaitedSaves() ? this.changeIdVerified : this.ChangeId_Saved;
+	}
+
+	/**
+	 * @hidden
+	 * A waiter that arrived after the save covering its changes returned unverified: only a verified save may
+	 * answer it, so one is due now rather than at the next autosave.
+	 */
+	hasUnverifiedWaiter(): boolean {
+		if (this.changeIdVerified >= this.ChangeId_Saved || !this.verifiesAwaitedSaves()) return false;
+		for (const connection of this.SavedConnections) {
+			if (connection.Connected && connection.ChangeId <= this.ChangeId_Saved) return true;
+		}
+		return false;
+	}
+
+	/**
+	 * @hidden
+	 * A fenced write (or a read-back) proved the key still holds our lock after a release that did not land: the
+	 * session goes on, and SaveData (kept in memory all along) is loaded again.
+	 */
+	confirmSession(): void {
+		if (!this.releasePending) return;
+		this.releasePending = false;
+		if (this.LoadStatus === "loaded") return;
+		this.LoadStatus = "loaded";
+		this.fireLifecycle("replaced", "r_loaded");
+		const changed = this.LockerSpec.LoadStatusChanged;
+		if (changed !== undefined) {
+			const outcome = callUser(this.strict(), changed, this);
+			if (!outcome.Ok) this.reportCallback("LoadStatusChanged", outcome.Yielded, outcome.Error);
+		}
 	}
 
 	/** @hidden the save job, in its own thread */
@@ -967,10 +1066,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			PreflightSize: undefined,
 			PreflightError: undefined,
 			Verified: true,
+			ReadBack: false,
 			VerifyDetail: "",
+			ReleaseCheck: undefined,
 		};
 		if (this.DisableAPIs) {
 			result.ChangeId = this.ChangeId_Pending;
+			result.ReadBack = true; // nothing is stored anywhere, so there is nothing to read back
 			save.Status = "saved";
 			save.Release = this.inUseCount === 0;
 			save.WrittenSession = save.Release ? undefined : session;
@@ -1019,16 +1121,43 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.userIdsForWrite(),
 			operation,
 		);
-		if (result.Request.Outcome === "written" && save.Status === "saved" && this.hasWaitersUpTo(result.ChangeId)) {
-			this.verifyWrite(result);
+		if (result.Request.Outcome === "written" && save.Status === "saved") {
+			// A release is always read back: it is the session's last write, and one reported as done that never
+			// landed would lose the session's last changes and leave the key locked until it expires.
+			if (save.Release && !serverClosing) this.checkRelease(result, session);
+			else if (this.hasWaitersUpTo(result.ChangeId)) this.verifyWrite(result);
 		}
 		job.SaveResult = result;
 		job.Done = true;
 	}
 
+	/** @hidden reads the key back after a release: does it still hold our lock? */
+	checkRelease(result: SaveJobResult, session: StoredSession): void {
+		let ours = false;
+		const check = this.gateway.Update(
+			this.store as DataStoreLike,
+			this.DataStoreKey,
+			value => {
+				ours = isRawTable(value) && isSameLock(value.Session, session);
+				return undefined;
+			},
+			this.userIdsForWrite(),
+			"UpdateAsync_VerifyRelease",
+		);
+		if (check.Outcome !== "not_written") {
+			result.ReleaseCheck = "unknown";
+			result.VerifyDetail = `the read-back failed: ${check.ErrorMessage}`;
+		} else if (ours) {
+			result.ReleaseCheck = "ours";
+			result.VerifyDetail = "the key still holds our lock";
+		} else {
+			result.ReleaseCheck = "released";
+		}
+	}
+
 	/** @hidden true when a waiter would be resolved by a save covering `changeId` */
 	hasWaitersUpTo(changeId: number): boolean {
-		if (!QueryConfig(this.LockerSpec.VerifyAwaitedSaves, Defaults.VerifyAwaitedSaves)) return false;
+		if (!this.verifiesAwaitedSaves()) return false;
 		for (const connection of this.SavedConnections) {
 			if (connection.Connected && connection.ChangeId <= changeId) return true;
 		}
@@ -1060,6 +1189,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		} else if (expected === undefined || seen !== expected) {
 			result.Verified = false;
 			result.VerifyDetail = `the key's version is ${tostring(seen)}, not the ${tostring(expected)} our write returned`;
+		} else {
+			result.ReadBack = true;
 		}
 	}
 
@@ -1183,6 +1314,20 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return;
 			}
 		}
+		if (save.Release && result.ReleaseCheck !== undefined && result.ReleaseCheck !== "released") {
+			// Reported as done, but not found. "ours": it never landed, the key still holds our lock and older data,
+			// so the session goes on (a player who came back keeps it) or the release is written again. "unknown":
+			// it may have landed; the next fenced write tells.
+			if (result.ReleaseCheck === "ours" && this.inUseCount > 0) {
+				this.confirmSession();
+				this.autosaveAt = now; // the dropped release's changes are not in the key yet
+			}
+			const delay = this.retryLater(now);
+			this.report("write_unconfirmed", operation, { detail: result.VerifyDetail, delay });
+			return;
+		}
+		// A fenced holder write landed, so the key still held our lock: an earlier release did not land.
+		if (!save.Release) this.confirmSession();
 		if (!result.Verified) {
 			// Treat it as a failed save: waiters stay queued, nothing counts as saved, the next save writes it all.
 			const delay = this.retryLater(now);
@@ -1195,6 +1340,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.LastError = undefined;
 		for (const id of result.Processed) this.ProcessedRemoteChanges.delete(id);
 		if (result.ChangeId > this.ChangeId_Saved) this.ChangeId_Saved = result.ChangeId;
+		if (save.Release || result.ReadBack) {
+			if (result.ChangeId > this.changeIdVerified) this.changeIdVerified = result.ChangeId;
+		}
 		if (save.Release) {
 			this.fireLifecycle("saved", "none");
 			this.triggerCoveredSavedConnections();

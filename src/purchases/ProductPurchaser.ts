@@ -322,7 +322,25 @@ export class ProductPurchaser {
 			this.resolve(ppp, false);
 			return;
 		}
-		if (now < ppp.NextAttemptAt || !ls.IsAvailable()) return;
+		if (!ls.IsAvailable()) {
+			if (ls.releasePending && !ppp.Held.includes(ls)) {
+				// The player left and the release is in flight: the data may already be the next holder's, so
+				// nothing is applied to it. Holding the locker reloads it once the release lands; the purchase then
+				// applies exactly once to the reloaded data.
+				this.hold(ppp, ls);
+			} else if (
+				ppp.Held.includes(ls) &&
+				ls.Session === undefined &&
+				ls.LoadStatus !== "loading" &&
+				ls.InUse.size() === 1
+			) {
+				// Only this purchase wants the data, and it does not load here (held elsewhere, or failing): leave
+				// the receipt for Roblox to deliver again, wherever the player is.
+				this.resolve(ppp, false);
+			}
+			return;
+		}
+		if (now < ppp.NextAttemptAt) return;
 		this.process(ppp, now);
 	}
 
