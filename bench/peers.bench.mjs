@@ -55,7 +55,7 @@ export default async function run() {
 	}
 
 	const results = { ours: {}, profilestore: {}, lapis: {} };
-	for (const name of ["requests", "hop", "crash", "storm", "shutdown"]) {
+	for (const name of ["requests", "hop", "crash", "storm", "shutdown", "badluck"]) {
 		for (const library of LIBRARIES) Object.assign(results[library], await scenario(name, library));
 	}
 
@@ -139,6 +139,7 @@ export const ROWS = [
 	["hop.joinFirst.p90", "server hop, join first: p90 s", "lower"],
 	["hop.joinFirst.max", "server hop, join first: max s", "lower"],
 	["crash.loadSeconds", "crashed holder: join elsewhere until loaded, s", "lower"],
+	["crash.ackedLost", "crashed holder: acknowledged change lost", "lower"],
 	["storm.legacy.allLoadedSeconds", "join storm, 100 players, legacy budget: all loaded after s", "lower"],
 	["storm.legacy.throttleErrors", "join storm, legacy: throttle errors", "lower"],
 	["storm.legacy.queueWarnings", "join storm, legacy: queue warnings", "lower"],
@@ -147,6 +148,9 @@ export const ROWS = [
 	["storm.2026.queueWarnings", "join storm, 2026: queue warnings", "lower"],
 	["shutdown.normal.saved", "shutdown, 100 dirty players: saved", "higher"],
 	["shutdown.outage.saved", "shutdown with a 10 s DataStore outage: saved", "higher"],
+	["badluck.sessions", "bad luck (5% faults, 100 sessions): sessions loaded", "higher"],
+	["badluck.loadFailures", "bad luck: sessions not loaded within 180 s", "lower"],
+	["badluck.ackedLost", "bad luck: acknowledged writes lost", "lower"],
 	["cpu1.secondsPerHour", "server CPU, 100 idle players: CPU s per virtual hour", "lower"],
 	["cpu10.secondsPerHour", "server CPU, 1,000 idle players on 10 servers: CPU s per virtual hour", "lower"],
 ];

@@ -39,9 +39,11 @@ export interface DrivenStore {
 /**
  * Seconds between full passes over a store's lockers while nothing asks for one. The timer queue knows when each
  * locker is due by itself; this pass only picks up changes made to a LockerState directly (the Full API on
- * `profile.ELS`) rather than through the EasyProfile, so they wait at most this long.
+ * `profile.ELS`) rather than through the EasyProfile, so such a change (a forced save, a hold) waits at most this
+ * long. Changes made through the EasyProfile, purchases, remote-change nudges and release announcements act on the
+ * next frame.
  */
-export const EASY_FULL_PASS_PERIOD = 1;
+export const EASY_FULL_PASS_PERIOD = 5;
 
 /** @hidden the driver's schedule of one store */
 interface Schedule {
@@ -165,8 +167,8 @@ function fullPass(schedule: Schedule, now: number, closing: boolean): void {
 	schedule.full = false;
 	schedule.fullPassAt = now + EASY_FULL_PASS_PERIOD;
 	schedule.store.update(now, closing);
-	schedule.inFlight.clear();
-	schedule.timers.clear();
+	// Re-filing every locker moves only those whose due time changed. Lockers the store deleted are no longer
+	// listed; they leave the queue and the in-flight list when next met (stepLocker skips deleted lockers).
 	for (const [locker] of schedule.store.lockers) classify(schedule, locker, now);
 }
 
