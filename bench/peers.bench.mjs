@@ -59,27 +59,31 @@ export default async function run() {
 		for (const library of LIBRARIES) Object.assign(results[library], await scenario(name, library));
 	}
 
-	// CPU: each library's run minus the same servers and players with no library. Each run is preceded by a run of
-	// the same library, so the garbage a run leaves for the collector of the next one is the library's own; the
-	// machine is shared, so the lowest of the measured runs is kept (interference only ever adds CPU).
-	const cpuRates = { none: [], ours: [], profilestore: [], lapis: [] };
-	for (const library of ["none", ...LIBRARIES]) {
-		await scenario("cpu", library);
-		for (let round = 0; round < 2; round++) {
-			cpuRates[library].push((await scenario("cpu", library))["cpu1.msPerVirtualSecond"]);
+	// CPU: each library's runs minus the same servers and players with no library, each library in a fresh process
+	// (bench/peers.cpu.mjs) so no run pays for another's garbage. The machine may be shared: the lowest of two
+	// measured runs is kept (interference only ever adds CPU).
+	const cpuRuns = {};
+	for (const [name, key] of [
+		["cpu", "cpu1.secondsPerHour"],
+		["cpu10", "cpu10.secondsPerHour"],
+	]) {
+		const rates = {};
+		for (const library of ["none", ...LIBRARIES]) {
+			const child = spawnSync(process.execPath, [path.join(here, "peers.cpu.mjs"), name, library], {
+				cwd: repoRoot,
+				encoding: "utf8",
+			});
+			if (child.status !== 0) throw new Error(`peers.cpu.mjs ${name} ${library}: ${child.stderr}`);
+			const measured = JSON.parse(child.stdout.trim().split("\n").pop());
+			for (const shim of measured.shims) shims.add(shim);
+			rates[library] = measured.rates;
 		}
-	}
-	const baseline = Math.min(...cpuRates.none);
-	for (const library of LIBRARIES) {
+		cpuRuns[name] = rates;
+		const baseline = Math.min(...rates.none);
 		// ms of CPU per virtual second × 3600 s / 1000 = CPU seconds per virtual hour.
-		results[library]["cpu1.secondsPerHour"] = Math.max(0, Math.min(...cpuRates[library]) - baseline) * 3.6;
-	}
-	await scenario("cpu10", "none");
-	const baseline10 = (await scenario("cpu10", "none"))["cpu10.msPerVirtualSecond"];
-	for (const library of LIBRARIES) {
-		await scenario("cpu10", library);
-		const rate = (await scenario("cpu10", library))["cpu10.msPerVirtualSecond"];
-		results[library]["cpu10.secondsPerHour"] = Math.max(0, rate - baseline10) * 3.6;
+		for (const library of LIBRARIES) {
+			results[library][key] = Math.max(0, Math.min(...rates[library]) - baseline) * 3.6;
+		}
 	}
 
 	const rows = ROWS.map(([key, metric, better]) => {
@@ -102,7 +106,7 @@ export default async function run() {
 			Lapis: versionOf("@rbxts/lapis"),
 		},
 		shims: [...shims].sort(),
-		cpuRuns: cpuRates,
+		cpuRuns,
 		rows,
 	};
 	fs.mkdirSync(path.join(here, "results"), { recursive: true });
@@ -151,6 +155,10 @@ export const ROWS = [
 	["badluck.sessions", "bad luck (5% faults, 100 sessions): sessions loaded", "higher"],
 	["badluck.loadFailures", "bad luck: sessions not loaded within 180 s", "lower"],
 	["badluck.ackedLost", "bad luck: acknowledged writes lost", "lower"],
+	["badluck.purchasesMade", "bad luck: developer-product purchases made (one per session)", ""],
+	["badluck.purchasesGranted", "bad luck: purchases granted by the end", "higher"],
+	["badluck.purchasesDoubled", "bad luck: purchases applied twice (the peers have no purchase API)", "lower"],
+	["badluck.purchasesGrantedNotApplied", "bad luck: purchases granted but not in the data", "lower"],
 	["cpu1.secondsPerHour", "server CPU, 100 idle players: CPU s per virtual hour", "lower"],
 	["cpu10.secondsPerHour", "server CPU, 1,000 idle players on 10 servers: CPU s per virtual hour", "lower"],
 ];
