@@ -60,7 +60,7 @@ export default async function run() {
 	}
 
 	// CPU: each library's runs minus the same servers and players with no library, each library in a fresh process
-	// (bench/peers.cpu.mjs) so no run pays for another's garbage. The machine may be shared: the lowest of two
+	// (bench/peers.cpu.mjs) so no run pays for another's garbage. The machine may be shared: the lowest of three
 	// measured runs is kept (interference only ever adds CPU).
 	const cpuRuns = {};
 	for (const [name, key] of [

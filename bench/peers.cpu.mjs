@@ -1,5 +1,5 @@
 // One CPU measurement of the peer bench in a fresh process: `node bench/peers.cpu.mjs <cpu|cpu10> <library>` prints
-// the CPU rates (ms per virtual second) of two measured runs after a warm-up run, as JSON. A fresh VM for every
+// the CPU rates (ms per virtual second) of three measured runs after a warm-up run, as JSON. A fresh VM for every
 // library keeps the collector work left over by other libraries' runs out of the figure.
 import { createHost } from "../runtime/runner/Host.mjs";
 
@@ -16,7 +16,7 @@ state.env.set(
 );
 const rates = [];
 const shims = new Set();
-for (let run = 0; run < 3; run++) {
+for (let run = 0; run < 4; run++) {
 	const text = String(await runScript("bench/peers.bench", `${scenario}|${library}`));
 	for (const line of text.split("\n")) {
 		const [key, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
