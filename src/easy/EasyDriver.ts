@@ -1,5 +1,7 @@
 import { RunService as DefaultRunService } from "@rbxts/services";
+import type { LockerState } from "../locker/LockerState";
 import { ProductPurchaser, ProductPurchaserCreate } from "../purchases/ProductPurchaser";
+import { TimerQueue } from "./TimerQueue";
 
 /** The part of RunService the Easy API uses. */
 export interface EasyRunService {
@@ -27,8 +29,33 @@ export interface EasyServices {
 
 /** What the driver needs from a store. */
 export interface DrivenStore {
-	/** @hidden one Heartbeat step */ update(now: number, closing: boolean): void;
+	/** @hidden one full step: every locker, deletions, remote sends */ update(now: number, closing: boolean): void;
 	/** @hidden true while it holds lockers, purchases or remote sends */ isBusy(): boolean;
+	/** @hidden the store's lockers (keys), for the timer queue */ readonly lockers: ReadonlyMap<LockerState, unknown>;
+	/** @hidden */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void };
+	/** @hidden */ readonly RemoteChangeListener: { readonly NudgeCount: number };
+}
+
+/**
+ * Seconds between full passes over a store's lockers while nothing asks for one. The timer queue knows when each
+ * locker is due by itself; this pass only picks up changes made to a LockerState directly (the Full API on
+ * `profile.ELS`) rather than through the EasyProfile, so such a change (a forced save, a hold) waits at most this
+ * long. Changes made through the EasyProfile, purchases, remote-change nudges and release announcements act on the
+ * next frame.
+ */
+export const EASY_FULL_PASS_PERIOD = 5;
+
+/** @hidden the driver's schedule of one store */
+interface Schedule {
+	store: DrivenStore;
+	/** Lockers waiting for a time: next autosave, retry or cooldown. */
+	timers: TimerQueue<LockerState>;
+	/** Lockers with a request in flight: checked every frame, applied the frame it finishes. */
+	inFlight: Array<LockerState>;
+	/** A full pass is needed on the next frame (new or ended profile, an idle locker to delete, a nudge). */
+	full: boolean;
+	fullPassAt: number;
+	nudges: number;
 }
 
 /** Seconds of the 30-second BindToClose window the shutdown may use; the rest is margin for Roblox. */
@@ -37,6 +64,7 @@ export const EASY_SHUTDOWN_BUDGET = 27;
 interface Driver {
 	services: EasyServices;
 	stores: Array<DrivenStore>;
+	schedules: Array<Schedule>;
 	connection: RBXScriptConnection | undefined;
 	closing: boolean;
 	closeBound: boolean;
@@ -67,6 +95,7 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 				Clock: services?.Clock ?? base.Clock,
 			},
 			stores: [],
+			schedules: [],
 			connection: undefined,
 			closing: false,
 			closeBound: false,
@@ -83,10 +112,129 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 	return driver;
 }
 
+/** @hidden true when the locker's request finished (or its thread died): SessionUpdate applies it now */
+function jobFinished(locker: LockerState): boolean {
+	const job = locker.job;
+	if (job === undefined || job.Done) return true;
+	return job.Thread !== undefined && coroutine.status(job.Thread) === "dead";
+}
+
+/**
+ * @hidden
+ * When a locker with nothing in flight next needs a SessionUpdate by itself: the time its state machine compares
+ * with (autosave, retry, cooldown). Anything else that can make it due is an event that wakes the schedule.
+ */
+function dueAt(locker: LockerState, now: number): number {
+	let at = locker.nextAttemptAt;
+	if (locker.Session !== undefined) {
+		if (locker.inUseCount > 0 && locker.ChangeId_PendingForce <= locker.ChangeId_Saved) {
+			at = math.max(at, locker.autosaveAt);
+		}
+	} else if (locker.inUseCount > 0 && locker.loadBlocked) {
+		// A load that cannot succeed waits for an event (a change of version, a release) or the full pass.
+		return math.huge;
+	}
+	// Due already but nothing started (a state this schedule does not model): look again next frame.
+	return at > now ? at : now;
+}
+
+/** @hidden files a locker under in-flight or the timer queue after it was updated */
+function classify(schedule: Schedule, locker: LockerState, now: number): void {
+	if (locker.IsDeleted) {
+		schedule.timers.remove(locker);
+		return;
+	}
+	if (locker.job !== undefined) {
+		schedule.timers.remove(locker);
+		if (!schedule.inFlight.includes(locker)) schedule.inFlight.push(locker);
+		return;
+	}
+	schedule.timers.set(locker, dueAt(locker, now));
+}
+
+/** @hidden one locker's SessionUpdate outside a full pass; an idle result needs the store's full pass (deletion) */
+function stepLocker(schedule: Schedule, locker: LockerState, now: number): void {
+	if (locker.IsDeleted) return;
+	if (locker.SessionUpdate(now)) {
+		schedule.full = true;
+		schedule.timers.remove(locker);
+		return;
+	}
+	classify(schedule, locker, now);
+}
+
+function fullPass(schedule: Schedule, now: number, closing: boolean): void {
+	schedule.full = false;
+	schedule.fullPassAt = now + EASY_FULL_PASS_PERIOD;
+	schedule.store.update(now, closing);
+	// Re-filing every locker moves only those whose due time changed. Lockers the store deleted are no longer
+	// listed; they leave the queue and the in-flight list when next met (stepLocker skips deleted lockers).
+	for (const [locker] of schedule.store.lockers) classify(schedule, locker, now);
+}
+
+function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchasing: boolean): void {
+	const store = schedule.store;
+	const nudges = store.RemoteChangeListener.NudgeCount;
+	if (nudges !== schedule.nudges) {
+		// A nudge forced a save on a held locker from outside the driver.
+		schedule.nudges = nudges;
+		schedule.full = true;
+	}
+	// While closing or purchasing, lockers change hands every frame from outside the driver: full passes, as before.
+	if (closing || purchasing || schedule.full || now >= schedule.fullPassAt) {
+		fullPass(schedule, now, closing);
+		return;
+	}
+	const inFlight = schedule.inFlight;
+	for (let i = inFlight.size() - 1; i >= 0; i--) {
+		const locker = inFlight[i];
+		if (!jobFinished(locker)) continue;
+		inFlight.unorderedRemove(i);
+		stepLocker(schedule, locker, now);
+	}
+	const timers = schedule.timers;
+	for (;;) {
+		const locker = timers.popDue(now);
+		if (locker === undefined) break;
+		stepLocker(schedule, locker, now);
+	}
+	if (store.RemoteChangeSender.IsSending()) store.RemoteChangeSender.Update();
+}
+
 function step(d: Driver): void {
 	const now = d.services.Clock();
-	for (const store of d.stores) store.update(now, d.closing);
+	const purchasing = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
+	for (const schedule of d.schedules) stepSchedule(schedule, now, d.closing, purchasing);
 	d.purchaser?.Update();
+}
+
+/** @hidden the schedule of a store, or undefined when it is not driven here */
+function scheduleOf(store: unknown): Schedule | undefined {
+	if (driver === undefined) return undefined;
+	for (const schedule of driver.schedules) if (schedule.store === store) return schedule;
+	return undefined;
+}
+
+/**
+ * @hidden
+ * Something outside the timer queue changed a store's lockers (a profile started or ended, another server released
+ * a key): its next frame runs a full pass.
+ */
+export function easyDriverWake(store: unknown): void {
+	const schedule = scheduleOf(store);
+	if (schedule !== undefined) schedule.full = true;
+}
+
+/** @hidden every store's next frame runs a full pass */
+export function easyDriverWakeAll(): void {
+	if (driver !== undefined) for (const schedule of driver.schedules) schedule.full = true;
+}
+
+/** @hidden one locker must be looked at on the next frame (a forced save) */
+export function easyDriverWakeLocker(store: unknown, locker: LockerState): void {
+	const schedule = scheduleOf(store);
+	if (schedule === undefined || locker.IsDeleted) return;
+	if (locker.job === undefined) schedule.timers.set(locker, -math.huge);
 }
 
 /** @hidden the shared purchaser, created on first use */
@@ -99,6 +247,14 @@ export function easyPurchaser(): ProductPurchaser {
 /** @hidden adds a store to the one Heartbeat loop (connected on the first store) */
 export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolean): void {
 	d.stores.push(store);
+	d.schedules.push({
+		store,
+		timers: new TimerQueue<LockerState>(),
+		inFlight: [],
+		full: true,
+		fullPassAt: 0,
+		nudges: store.RemoteChangeListener.NudgeCount,
+	});
 	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => step(d));
 	if (bindToClose && !d.closeBound) {
 		d.closeBound = true;

@@ -4,6 +4,7 @@ import type { LockerState } from "../locker/LockerState";
 import { SavedConnection } from "../locker/SavedConnection";
 import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
+import { easyDriverWake, easyDriverWakeLocker } from "./EasyDriver";
 
 /** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
 export interface EasyProfileOwner {
@@ -46,7 +47,8 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	readonly Lifecycle = new Signal<(Status: LifecycleStatus, Reason: LifecycleReason) => void>();
 	/**
 	 * The profile is completely done: after `EndSession()`, its locker released the key (the final save landed) and
-	 * was deleted, or a new profile took the session over (`StartSessionReusable`, a reconnection).
+	 * was deleted, or a new profile took the session over (`StartSessionReusable`, a reconnection). **After its
+	 * handlers have run, every signal of the profile is destroyed and its connections are dropped.**
 	 */
 	readonly Finished = new Signal<() => void>();
 	/** `EndSession()` was called; the release happens later (`Finished` tells you when it landed). */
@@ -69,12 +71,19 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	/** @hidden */ readonly owner: EasyProfileOwner;
 	/** @hidden threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
 	/** @hidden */ finished = false;
+	/**
+	 * @hidden called in the same step the profile becomes loaded, before any signal: the Easy API's helpers use it
+	 * to announce a load in the frame it happens, without polling.
+	 */
+	readonly loadedHooks = new Array<(profile: EasyProfile<T>) => void>();
 
 	/** @hidden use EasyStore.StartSession */
 	constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
 		this.owner = owner;
 		this.ELS = locker;
 		this.DataStoreKey = locker.DataStoreKey;
+		// A new hold on a locker, possibly a new locker: the driver looks at the store on the next frame.
+		easyDriverWake(owner);
 	}
 
 	/**
@@ -140,6 +149,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		if (!this.IsActive) return;
 		this.IsActive = false;
 		this.owner.endProfile(this as unknown as EasyProfile<never>);
+		easyDriverWake(this.owner);
 		this.resumeLoadWaiters(undefined);
 		this.Destroyed.Fire();
 		this.Lifecycle.Fire("destroyed", "none");
@@ -163,7 +173,10 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * profile.MarkShouldSave();
 	 */
 	MarkShouldSave(): void {
-		if (this.IsActive) this.ELS.MarkShouldSave();
+		if (!this.IsActive) return;
+		// After a fatal save error, a new change lifts the block: the retry must not wait for the next autosave.
+		if (this.ELS.fatalSaveBlocked) easyDriverWakeLocker(this.owner, this.ELS);
+		this.ELS.MarkShouldSave();
 	}
 
 	/**
@@ -175,7 +188,9 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * if (profile.YieldUntilChangesSaved()) print("purchase saved");
 	 */
 	MarkForceSave(): void {
-		if (this.IsActive) this.ELS.MarkForceSave();
+		if (!this.IsActive) return;
+		this.ELS.MarkForceSave();
+		easyDriverWakeLocker(this.owner, this.ELS);
 	}
 
 	/**
@@ -317,6 +332,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		if (status === "replaced") {
 			if (reason === "r_loaded") {
 				this.IsLoaded = true;
+				for (const hook of table.clone(this.loadedHooks)) hook(this);
 				this.Loaded.Fire();
 				this.resumeLoadWaiters(this);
 			} else {
@@ -338,7 +354,26 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		this.finished = true;
 		this.IsLoaded = false;
 		this.resumeLoadWaiters(undefined);
+		this.loadedHooks.clear();
 		this.Finished.Fire();
 		this.Lifecycle.Fire("deleted", "none");
+		// Nothing fires on a finished profile again. Its signals are destroyed (every connection dropped, so handlers
+		// holding players or game objects are released) once the handlers of the events just fired have run: a
+		// deferred thread queued now runs after them.
+		task.defer(() => this.destroySignals());
+	}
+
+	/** @hidden */
+	destroySignals(): void {
+		this.Lifecycle.Destroy();
+		this.Finished.Destroy();
+		this.Destroyed.Destroy();
+		this.Saved.Destroy();
+		this.Replaced.Destroy();
+		this.Loaded.Destroy();
+		this.Reset.Destroy();
+		this.Released.Destroy();
+		this.Lost.Destroy();
+		this.ProductCreditChanged.Destroy();
 	}
 }

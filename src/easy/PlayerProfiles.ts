@@ -48,6 +48,12 @@ export interface PlayerProfilesOptions {
 interface Entry<T extends SaveData> {
 	Player: Player;
 	Profile: EasyProfile<T>;
+	/** ProfileLoaded was fired for the current load; GetLoaded returns the profile only from then on. */
+	Announced: boolean;
+	/** The helper's own handlers on the profile; disconnected when the player leaves, so nothing holds the Player. */
+	Connections: Array<RBXScriptConnection>;
+	/** The helper's hook in the profile's load (see EasyProfile.loadedHooks). */
+	Hook: (profile: EasyProfile<T>) => void;
 }
 
 /**
@@ -61,7 +67,10 @@ interface Entry<T extends SaveData> {
  */
 export class PlayerProfiles<T extends SaveData = SaveData> {
 	readonly Store: EasyStore<T>;
-	/** The player's data finished loading (also fired for a reconnection that reused a loaded session). */
+	/**
+	 * The player's data finished loading (also fired for a reconnection that reused a loaded session). Fired in the
+	 * frame the data loads, before `GetLoaded` returns the profile, and also when the player leaves right after.
+	 */
 	readonly ProfileLoaded = new Signal<(Player: Player, Profile: EasyProfile<T>) => void>();
 	/**
 	 * The player rejoined before their previous session was released: the same session continues, without a
@@ -98,14 +107,15 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	}
 
 	/**
-	 * The profile only once it is loaded (its data is the real data).
+	 * The profile only once it is loaded (its data is the real data) and `ProfileLoaded` was fired for it.
 	 *
 	 * @example
 	 * players.GetLoaded(player)?.GetSaveData().Coins;
 	 */
 	GetLoaded(PlayerOrUserId: Player | number): EasyProfile<T> | undefined {
-		const profile = this.Get(PlayerOrUserId);
-		return profile !== undefined && profile.IsLoaded ? profile : undefined;
+		const userId = typeIs(PlayerOrUserId, "number") ? PlayerOrUserId : PlayerOrUserId.UserId;
+		const entry = this.entries.get(userId);
+		return entry !== undefined && entry.Announced && entry.Profile.IsLoaded ? entry.Profile : undefined;
 	}
 
 	/**
@@ -138,7 +148,10 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	Destroy(): void {
 		for (const connection of this.connections) connection.Disconnect();
 		this.connections.clear();
-		for (const [, entry] of this.entries) entry.Profile.EndSession();
+		for (const [, entry] of this.entries) {
+			this.release(entry);
+			entry.Profile.EndSession();
+		}
 		this.entries.clear();
 	}
 
@@ -160,11 +173,41 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		const key = this.key(userId);
 		const reusing = this.Store.byKey.has(key);
 		const profile = this.Store.StartSessionReusable(key, [userId]);
-		const entry: Entry<T> = { Player: player, Profile: profile };
+		const entry: Entry<T> = {
+			Player: player,
+			Profile: profile,
+			Announced: false,
+			Connections: [],
+			Hook: () => this.announce(entry),
+		};
 		this.entries.set(userId, entry);
-		profile.Lost.Connect(() => this.onLost(entry));
+		entry.Connections.push(profile.Lost.Connect(() => this.onLost(entry)));
+		profile.loadedHooks.push(entry.Hook);
 		if (reusing && profile.IsLoaded) this.Reconnected.Fire(player, profile);
-		task.spawn(() => this.watchLoad(entry));
+		if (this.options.KickOnLoadFailure === true) task.spawn(() => this.watchLoad(entry));
+	}
+
+	/**
+	 * @hidden
+	 * The profile just became loaded (called inside the load's step): ProfileLoaded fires now. GetLoaded returns the
+	 * profile from a deferred thread queued after the event's handlers, so code that finds it there can rely on
+	 * whatever the handlers set up; both happen in this frame.
+	 */
+	announce(entry: Entry<T>): void {
+		if (this.entries.get(entry.Player.UserId) !== entry || !entry.Profile.IsActive) return;
+		this.ProfileLoaded.Fire(entry.Player, entry.Profile);
+		task.defer(() => {
+			if (this.entries.get(entry.Player.UserId) === entry && entry.Profile.IsLoaded) entry.Announced = true;
+		});
+	}
+
+	/** @hidden drops the helper's handlers and hook on a profile it no longer manages */
+	release(entry: Entry<T>): void {
+		for (const connection of entry.Connections) connection.Disconnect();
+		entry.Connections.clear();
+		const hooks = entry.Profile.loadedHooks;
+		const index = hooks.indexOf(entry.Hook);
+		if (index >= 0) hooks.remove(index);
 	}
 
 	/** @hidden same account twice (seed 002: a duplicate is still connected; a reconnection is not) */
@@ -187,6 +230,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		const entry = this.entries.get(player.UserId);
 		if (entry === undefined || entry.Player !== player) return;
 		this.entries.delete(player.UserId);
+		this.release(entry);
 		entry.Profile.EndSession();
 	}
 
@@ -198,7 +242,11 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		entry.Player.Kick(typeIs(kick, "string") ? kick : PlayerKickMessages.Lost);
 	}
 
-	/** @hidden waits for the load; kicks on a permanent failure or a timeout when asked to */
+	/**
+	 * @hidden
+	 * With KickOnLoadFailure only: kicks on a permanent load failure or a timeout. Load statuses have no event on
+	 * the Easy API, so this checks four times a second until the load ends; without the option nothing polls.
+	 */
 	watchLoad(entry: Entry<T>): void {
 		const profile = entry.Profile;
 		const kick = this.options.KickOnLoadFailure === true;
@@ -218,9 +266,6 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 				}
 			}
 			task.wait(0.25);
-		}
-		if (profile.IsActive && profile.IsLoaded && this.entries.get(entry.Player.UserId) === entry) {
-			this.ProfileLoaded.Fire(entry.Player, profile);
 		}
 	}
 }

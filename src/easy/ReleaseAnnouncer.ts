@@ -1,3 +1,5 @@
+import { easyDriverWakeAll } from "./EasyDriver";
+
 /**
  * Tells the other servers of the experience, through MessagingService, when this server releases a key, so a server
  * whose load found that key locked (a player who moved servers) retries at once instead of after its cooldown.
@@ -28,6 +30,8 @@ export class ReleaseAnnouncer {
 					if (this.IsDestroyed || !typeIs(key, "string")) return;
 					this.ReceivedCount += 1;
 					OnReleased(key);
+					// A load waiting out its cooldown may retry now: the Easy API's driver looks on the next frame.
+					easyDriverWakeAll();
 				}),
 			);
 			if (!ok) {

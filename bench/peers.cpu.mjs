@@ -1,0 +1,28 @@
+// One CPU measurement of the peer bench in a fresh process: `node bench/peers.cpu.mjs <cpu|cpu10> <library>` prints
+// the CPU rates (ms per virtual second) of three measured runs after a warm-up run, as JSON. A fresh VM for every
+// library keeps the collector work left over by other libraries' runs out of the figure.
+import { createHost } from "../runtime/runner/Host.mjs";
+
+const [scenario, library] = process.argv.slice(2);
+const { runScript, state } = await createHost({ onOutput: () => {} });
+// Process CPU (user + system) in ms: the VM runs on this thread, so this is the CPU the emulated servers used.
+state.env.set(
+	"__cpuMs",
+	() => {
+		const usage = process.cpuUsage();
+		return (usage.user + usage.system) / 1000;
+	},
+	true,
+);
+const rates = [];
+const shims = new Set();
+for (let run = 0; run < 4; run++) {
+	const text = String(await runScript("bench/peers.bench", `${scenario}|${library}`));
+	for (const line of text.split("\n")) {
+		const [key, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
+		if (key === "error") throw new Error(`${scenario}|${library}: ${value}`);
+		if (key === "shims") for (const shim of value.split("; ").filter(Boolean)) shims.add(shim);
+		else if (key.endsWith("msPerVirtualSecond") && run > 0) rates.push(Number(value));
+	}
+}
+process.stdout.write(JSON.stringify({ rates, shims: [...shims] }) + "\n");

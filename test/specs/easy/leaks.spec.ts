@@ -1,0 +1,81 @@
+/// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../../kit";
+import type { EasyProfile } from "../../../src";
+import { CoinsData, startWithStore, universeWith } from "./helpers";
+
+/** Connects a handler to every signal of a profile, as a game might, and returns the connections. */
+function connectAll(profile: EasyProfile<CoinsData>, onFinished: () => void): Array<RBXScriptConnection> {
+	const noop = () => {};
+	return [
+		profile.Lifecycle.Connect(noop),
+		profile.Finished.Connect(onFinished),
+		profile.Destroyed.Connect(noop),
+		profile.Saved.Connect(noop),
+		profile.Replaced.Connect(noop),
+		profile.Loaded.Connect(noop),
+		profile.Reset.Connect(noop),
+		profile.Released.Connect(noop),
+		profile.Lost.Connect(noop),
+		profile.ProductCreditChanged.Connect(noop),
+	];
+}
+
+interface HelperEntry {
+	Connections: Array<RBXScriptConnection>;
+}
+
+export = () => {
+	describe("Easy API leaks", () => {
+		it("a long-running server with players joining and leaving keeps a bounded number of live connections", () => {
+			const universe = universeWith();
+			const { server, store, lib } = startWithStore(universe);
+			const players = lib.PlayerProfilesCreate(store);
+			const gameConnections = new Array<RBXScriptConnection>();
+			const helperConnections = new Array<RBXScriptConnection>();
+			let finished = 0;
+			players.ProfileLoaded.Connect((_player, profile) => {
+				for (const c of connectAll(profile, () => (finished += 1))) gameConnections.push(c);
+			});
+			const online = new Array<Player>();
+			const cycles = 60;
+			for (let i = 1; i <= cycles; i++) {
+				// Ten user ids come back again and again: rejoins on the same server and fresh sessions alike.
+				const player = server.addPlayer({ userId: (i % 10) + 1 });
+				online.push(player);
+				expect(Kit.waitUntil(() => players.GetLoaded(player) !== undefined, 30)).to.equal(true);
+				const entry = (players as unknown as { entries: Map<number, HelperEntry> }).entries.get(player.UserId);
+				for (const c of entry!.Connections) helperConnections.push(c);
+				Kit.advance(3);
+				if (online.size() >= 3) server.removePlayer(online.shift()!);
+			}
+			for (const player of online) server.removePlayer(player);
+			expect(Kit.waitUntil(() => store.GetLockerCount() === 0, 60)).to.equal(true);
+			Kit.flush();
+
+			// Every Finished reached the game's handler before the profile's signals were destroyed.
+			expect(finished).to.equal(cycles);
+			const live = (list: Array<RBXScriptConnection>) => list.filter(c => c.Connected).size();
+			expect(gameConnections.size()).to.equal(cycles * 10);
+			expect(live(gameConnections)).to.equal(0);
+			expect(helperConnections.size() > 0).to.equal(true);
+			expect(live(helperConnections)).to.equal(0);
+			universe.destroy();
+		});
+
+		it("the helper's handler on a profile is disconnected when the player leaves, before the release lands", () => {
+			const universe = universeWith();
+			const { server, store, lib } = startWithStore(universe);
+			const players = lib.PlayerProfilesCreate(store);
+			const player = server.addPlayer({ userId: 3 });
+			expect(Kit.waitUntil(() => players.GetLoaded(3) !== undefined, 10)).to.equal(true);
+			const entry = (players as unknown as { entries: Map<number, HelperEntry> }).entries.get(3)!;
+			const connections = [...entry.Connections];
+			expect(connections.filter(c => c.Connected).size() > 0).to.equal(true);
+			server.removePlayer(player);
+			Kit.flush();
+			expect(store.GetLockerCount()).to.equal(1);
+			expect(connections.filter(c => c.Connected).size()).to.equal(0);
+			universe.destroy();
+		});
+	});
+};
