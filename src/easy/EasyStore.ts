@@ -41,24 +41,32 @@ export interface EasyStoreOptions<T extends SaveData = SaveData> {
 	StudioKeyPrefix?: string;
 	/** In Studio, never touch real DataStores: run on an in-memory store (default false). */
 	StudioInMemory?: boolean;
-	/** LockerSpec settings passed through (timings, error reporter, gateway, merge of offline edits...). */
-	Config?: Partial<
-		Pick<
-			LockerSpec<T>,
-			| "MaintainSessionPeriod"
-			| "SessionExpiry"
-			| "SessionRetryCooldown"
-			| "PurchaseHistoryLimit"
-			| "VerboseLogs"
-			| "StrictMode"
-			| "ReadOnlyDataStores"
-			| "Gateway"
-			| "ReportDataStoreError"
-			| "MergeOfflineSaveDataWithLoadedSaveData"
-			| "LoadStatusChanged"
-		>
-	>;
+	/**
+	 * LockerSpec settings passed through: every setting of the configuration table (timings, `VerifyAwaitedSaves`,
+	 * `StrictMode`, ...), the error reporter, the gateway, the merge of offline edits and `LoadStatusChanged`. The
+	 * fields the store sets itself (the DataStore, version, creator, migrators, callbacks it relies on) are left out.
+	 */
+	Config?: EasyStoreConfig<T>;
 }
+
+/**
+ * The LockerSpec fields `EasyStoreCreate` accepts in `Options.Config`: all of them except those the store sets from
+ * its own arguments. Derived by omission, so every setting added to LockerSpec is accepted here too.
+ */
+export type EasyStoreConfig<T extends SaveData = SaveData> = Partial<
+	Omit<
+		LockerSpec<T>,
+		| "DataStore"
+		| "SaveDataVersion"
+		| "SaveDataCreator"
+		| "SaveDataMigrators"
+		| "SaveDataPatchers"
+		| "ProcessRemoteChange"
+		| "DataStoreTestData"
+		| "Lifecycle"
+		| "ProductCreditChanged"
+	>
+>;
 
 /** @hidden what the store keeps per locker */
 interface LockerEntry<T extends SaveData> {
