@@ -95,6 +95,7 @@ export type LockerErrorKind =
 	| "invalid_save_data"
 	| "invalid_stored_data"
 	| "invalid_version"
+	| "invalid_credit_amount"
 	| "migration_failed"
 	| "callback_failed"
 	| "callback_yielded"
@@ -137,6 +138,8 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 		"The value stored at key {key} is not save data ({detail}). It was NOT overwritten; LoadStatus is invalid_data. Inspect or migrate the key by hand.",
 	invalid_version:
 		"Save data of key {key} has version {detail}, which this server (version {version}) cannot load; nothing was written. LoadMinimumServerVersion = {minimum}.",
+	invalid_credit_amount:
+		"{operation} was given {detail}; product ids must be whole numbers and amounts positive whole numbers. The credit is unchanged.",
 	migration_failed:
 		"A migrator or patcher threw while loading key {key} ({detail}). Nothing was written; the stored data is unchanged. Fix the migrator.",
 	callback_failed: "LockerSpec callback {operation} threw: {detail}",
