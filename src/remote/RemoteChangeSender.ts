@@ -54,6 +54,8 @@ export interface RemoteChangeSend {
 
 interface SendRecord extends RemoteChangeSend {
 	Remaining: number;
+	/** remote_change_key_full was reported for this send: retries of the same send do not report it again. */
+	ReportedFull: boolean;
 	Callback: ((Sent: boolean, Send: RemoteChangeSend) => void) | undefined;
 }
 
@@ -179,6 +181,7 @@ export class RemoteChangeSender {
 			Status: "queued",
 			Error: undefined,
 			Remaining: copies.size(),
+			ReportedFull: false,
 			Callback,
 		};
 		if (copies.size() === 0) {
@@ -437,10 +440,17 @@ export class RemoteChangeSender {
 			retry = false;
 			err = this.report("invalid_stored_data", operation, job.Key, { detail: result.Detail });
 		} else if (result.Status === "full") {
-			this.report("remote_change_key_full", operation, job.Key, {
-				count: result.StoredCount,
-				limit: this.options.MaxStored ?? 200,
-			});
+			let unreported = false;
+			for (const item of left) {
+				if (!item.Record.ReportedFull) unreported = true;
+				item.Record.ReportedFull = true;
+			}
+			if (unreported) {
+				this.report("remote_change_key_full", operation, job.Key, {
+					count: result.StoredCount,
+					limit: this.options.MaxStored ?? 200,
+				});
+			}
 		}
 		if (!retry) {
 			for (const item of left) this.settle(item.Record, "failed", err);
