@@ -1,5 +1,6 @@
 import { HttpService } from "@rbxts/services";
 import { classifyRequestError, RequestErrorClass } from "../errors";
+import { describeUnstorableValue, findUnstorableValue, withBufferPlaceholders } from "../protocol/storable";
 import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
 
 /** The DataStore's limit on a value's JSON length (`#HttpService:JSONEncode(value)`). */
@@ -122,13 +123,20 @@ export class RequestGateway {
 	}
 
 	/**
-	 * JSON length of a value as the DataStore would measure it, or the encoder's error.
+	 * JSON length of a value as the DataStore would measure it (buffers counted as their stored base64 form), or why
+	 * it cannot be stored: a walk of the value names the first mixed table, sparse array, function, Instance, other
+	 * userdata, NaN, ±inf, invalid UTF-8 string or cycle with its path (`Inventory.Slots[3] is a function`).
 	 *
 	 * @example
 	 * const [ok, size] = gateway.Measure(ls.SaveData);
 	 */
 	Measure(value: unknown): LuaTuple<[boolean, number | string]> {
-		const [ok, encoded] = pcall(() => this.http.JSONEncode(value));
+		const buffers = new Array<buffer>();
+		const unstorable = findUnstorableValue(value, buffers);
+		if (unstorable !== undefined)
+			return $tuple(false as boolean, describeUnstorableValue(unstorable) as number | string);
+		const measured = buffers.size() > 0 ? withBufferPlaceholders(value) : value;
+		const [ok, encoded] = pcall(() => this.http.JSONEncode(measured));
 		if (!ok) return $tuple(false as boolean, tostring(encoded) as number | string);
 		return $tuple(true as boolean, (encoded as string).size() as number | string);
 	}

@@ -1175,7 +1175,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return;
 			}
 			if (save.Status === "lost") {
-				this.report("lock_lost", operation, { detail: save.LostReason });
+				this.report("lock_lost", operation, { detail: save.LostDetail ?? save.LostReason });
 				this.resetTo("r_lost");
 				this.nextAttemptAt = 0;
 				this.failures = 0;
