@@ -114,7 +114,8 @@ export type LockerErrorKind =
 	| "remote_change_invalid"
 	| "remote_change_queue_full"
 	| "remote_change_key_full"
-	| "remote_change_sender_destroyed";
+	| "remote_change_sender_destroyed"
+	| "remote_change_shutdown";
 
 /**
  * Message templates; `{name}` placeholders are filled by `formatErrorMessage`. Messages say what happened, what the
@@ -169,6 +170,8 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 		"RemoteChangeSender.Send: {count} changes are already queued for key {key} (limit {limit}); the new changes were NOT queued. Retry later or raise MaxQueued.",
 	remote_change_key_full:
 		"Key {key} already stores {count} unprocessed remote changes (limit {limit}); {operation} did NOT add more. The changes stay queued and are retried.",
+	remote_change_shutdown:
+		"The server is shutting down and {count} change(s) for key {key} were not confirmed stored ({detail}); their sends failed (callback false). A write already in flight may still land; the holder then applies it once.",
 	remote_change_sender_destroyed:
 		"The RemoteChangeSender was destroyed with changes for key {key} not confirmed as sent ({detail}).",
 };

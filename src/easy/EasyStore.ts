@@ -1,6 +1,7 @@
 import { LockerCreate } from "../locker/LockerCreate";
 import type { LifecycleReason, LifecycleStatus, LockerSpec } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
+import { DefaultGateway } from "../gateway/RequestGateway";
 import type { DataStoreLike } from "../gateway/types";
 import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
@@ -14,6 +15,7 @@ import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "
 import { LogPrefixCreate } from "../util/log";
 import {
 	DrivenStore,
+	EASY_SHUTDOWN_BUDGET,
 	easyDriver,
 	easyDriverAdd,
 	easyDriverClosing,
@@ -106,6 +108,8 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
 	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
+	/** @hidden the first closing step was taken: retries are short and sends fail at the deadline */
+	closingStarted = false;
 
 	/** @hidden use EasyStoreCreate */
 	constructor(
@@ -352,6 +356,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	/** @hidden DrivenStore: one Heartbeat step */
 	update(now: number, closing: boolean): void {
+		if (closing && !this.closingStarted) this.beginClosing();
 		let deleted: Array<LockerState<T>> | undefined;
 		// A snapshot: under Immediate SignalBehavior a handler may start a session (insert) during this loop.
 		const snapshot = new Array<LockerEntry<T>>();
@@ -372,6 +377,20 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		}
 		if (deleted !== undefined) for (const locker of deleted) this.forget(locker);
 		this.RemoteChangeSender.Update();
+	}
+
+	/**
+	 * @hidden
+	 * The shutdown window is EASY_SHUTDOWN_BUDGET seconds from now (the driver's wait started at most a frame ago).
+	 * Saves retry briefly and plan their last attempt inside it; remote sends fail a second before it, so the
+	 * driver's wait ends on the sessions, never on a send that cannot succeed.
+	 */
+	beginClosing(): void {
+		this.closingStarted = true;
+		const gateway = this.LockerSpec.Gateway ?? DefaultGateway();
+		gateway.BeginClosing(gateway.clock() + EASY_SHUTDOWN_BUDGET);
+		const sender = this.RemoteChangeSender;
+		sender.BeginClosing(sender.clock() + EASY_SHUTDOWN_BUDGET - 1);
 	}
 
 	/** @hidden */
