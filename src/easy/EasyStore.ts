@@ -403,6 +403,26 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		if (list.size() === 0) this.byKey.delete(locker.DataStoreKey);
 	}
 
+	/**
+	 * @hidden
+	 * What keeps this store busy, for a shutdown warning that names it: sessions not yet released (with their keys
+	 * and states) and remote changes not yet confirmed. Empty when idle.
+	 */
+	describePending(): string {
+		const parts = new Array<string>();
+		const sessions = new Array<string>();
+		for (const [locker] of this.lockers) {
+			if (sessions.size() < 10) sessions.push(`${locker.DataStoreKey} (${locker.State})`);
+		}
+		if (this.lockers.size() > 0) {
+			const more = this.lockers.size() > sessions.size() ? ", ..." : "";
+			parts.push(`${this.lockers.size()} session(s) not released: ${sessions.join(", ")}${more}`);
+		}
+		const sends = this.RemoteChangeSender.DescribePending();
+		if (sends !== "") parts.push(`remote changes not confirmed: ${sends}`);
+		return parts.join("; ");
+	}
+
 	/** @hidden DrivenStore */
 	isBusy(): boolean {
 		return this.lockers.size() > 0 || this.RemoteChangeSender.IsSending();

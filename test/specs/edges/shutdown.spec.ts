@@ -104,6 +104,8 @@ export = () => {
 			let callback: boolean | undefined;
 			const send = store.SendRemoteChanges("43", [{ K: "gift", Amount: 5 } as never], sent => (callback = sent));
 			Kit.advance(1);
+			// What a shutdown warning can name: the key and that its change is in flight.
+			expect(store.describePending().find("key 43: 0 queued, 1 in flight", 1, true)[0]).to.be.ok();
 			server.shutdown();
 			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
 			expect(send.Status).to.equal("failed");
