@@ -95,6 +95,7 @@ export type LockerErrorKind =
 	| "invalid_save_data"
 	| "invalid_stored_data"
 	| "invalid_version"
+	| "invalid_credit_amount"
 	| "migration_failed"
 	| "callback_failed"
 	| "callback_yielded"
@@ -113,7 +114,8 @@ export type LockerErrorKind =
 	| "remote_change_invalid"
 	| "remote_change_queue_full"
 	| "remote_change_key_full"
-	| "remote_change_sender_destroyed";
+	| "remote_change_sender_destroyed"
+	| "remote_change_shutdown";
 
 /**
  * Message templates; `{name}` placeholders are filled by `formatErrorMessage`. Messages say what happened, what the
@@ -129,14 +131,16 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 	value_too_large:
 		"Save data of key {key} is {size} characters of JSON, over the limit of {limit}; it was NOT written, NOT truncated and is kept in memory. Make the data smaller.",
 	value_not_serializable:
-		"Save data of key {key} cannot be stored as JSON ({detail}); it was NOT written and is kept in memory. Remove Instances, functions, cycles and mixed tables.",
+		"Save data of key {key} cannot be stored: {detail}. Nothing was sent; the data and session are kept, and saving resumes once the data changes. Store only booleans, finite numbers, UTF-8 strings, buffers, arrays without holes and string-keyed dictionaries.",
 	invalid_key: "DataStore key {key} is invalid: {detail}. Keys must be non-empty strings of at most 50 bytes.",
 	invalid_save_data:
-		"SaveDataCreator must return a table, got {detail}. Nothing was written; fix the creator of this LockerSpec.",
+		"SaveDataCreator must return a table of save data at the LockerSpec's SaveDataVersion, got {detail}. Nothing was written; fix the creator of this LockerSpec.",
 	invalid_stored_data:
 		"The value stored at key {key} is not save data ({detail}). It was NOT overwritten; LoadStatus is invalid_data. Inspect or migrate the key by hand.",
 	invalid_version:
 		"Save data of key {key} has version {detail}, which this server (version {version}) cannot load; nothing was written. LoadMinimumServerVersion = {minimum}.",
+	invalid_credit_amount:
+		"{operation} was given {detail}; product ids must be whole numbers and amounts positive whole numbers. The credit is unchanged.",
 	migration_failed:
 		"A migrator or patcher threw while loading key {key} ({detail}). Nothing was written; the stored data is unchanged. Fix the migrator.",
 	callback_failed: "LockerSpec callback {operation} threw: {detail}",
@@ -144,7 +148,7 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 	transform_failed:
 		"The {operation} transform of key {key} failed inside UpdateAsync ({detail}). This is not a lost lock: data and session are kept and the request is retried.",
 	lock_lost:
-		"The session lock of key {key} was lost ({detail}); nothing was written over the new holder's data. Unsaved changes are discarded.",
+		"The session lock of key {key} was lost: {detail}. Nothing was written to the key; unsaved changes are discarded.",
 	write_unconfirmed:
 		"The save of key {key} was reported as done but reading it back did not find it ({detail}); waiters keep waiting and the save is retried in {delay}s.",
 	job_crashed: "The {operation} job of key {key} crashed without a result; retrying in {delay}s.",
@@ -166,6 +170,8 @@ export const ErrorMessages: { readonly [K in LockerErrorKind]: string } = {
 		"RemoteChangeSender.Send: {count} changes are already queued for key {key} (limit {limit}); the new changes were NOT queued. Retry later or raise MaxQueued.",
 	remote_change_key_full:
 		"Key {key} already stores {count} unprocessed remote changes (limit {limit}); {operation} did NOT add more. The changes stay queued and are retried.",
+	remote_change_shutdown:
+		"The server is shutting down and {count} change(s) for key {key} were not confirmed stored ({detail}); their sends failed (callback false). A write already in flight may still land; the holder then applies it once.",
 	remote_change_sender_destroyed:
 		"The RemoteChangeSender was destroyed with changes for key {key} not confirmed as sent ({detail}).",
 };

@@ -1,6 +1,7 @@
 import { LockerCreate } from "../locker/LockerCreate";
 import type { LifecycleReason, LifecycleStatus, LockerSpec } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
+import { DefaultGateway } from "../gateway/RequestGateway";
 import type { DataStoreLike } from "../gateway/types";
 import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
@@ -14,6 +15,7 @@ import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "
 import { LogPrefixCreate } from "../util/log";
 import {
 	DrivenStore,
+	EASY_SHUTDOWN_BUDGET,
 	easyDriver,
 	easyDriverAdd,
 	easyDriverClosing,
@@ -41,24 +43,32 @@ export interface EasyStoreOptions<T extends SaveData = SaveData> {
 	StudioKeyPrefix?: string;
 	/** In Studio, never touch real DataStores: run on an in-memory store (default false). */
 	StudioInMemory?: boolean;
-	/** LockerSpec settings passed through (timings, error reporter, gateway, merge of offline edits...). */
-	Config?: Partial<
-		Pick<
-			LockerSpec<T>,
-			| "MaintainSessionPeriod"
-			| "SessionExpiry"
-			| "SessionRetryCooldown"
-			| "PurchaseHistoryLimit"
-			| "VerboseLogs"
-			| "StrictMode"
-			| "ReadOnlyDataStores"
-			| "Gateway"
-			| "ReportDataStoreError"
-			| "MergeOfflineSaveDataWithLoadedSaveData"
-			| "LoadStatusChanged"
-		>
-	>;
+	/**
+	 * LockerSpec settings passed through: every setting of the configuration table (timings, `VerifyAwaitedSaves`,
+	 * `StrictMode`, ...), the error reporter, the gateway, the merge of offline edits and `LoadStatusChanged`. The
+	 * fields the store sets itself (the DataStore, version, creator, migrators, callbacks it relies on) are left out.
+	 */
+	Config?: EasyStoreConfig<T>;
 }
+
+/**
+ * The LockerSpec fields `EasyStoreCreate` accepts in `Options.Config`: all of them except those the store sets from
+ * its own arguments. Derived by omission, so every setting added to LockerSpec is accepted here too.
+ */
+export type EasyStoreConfig<T extends SaveData = SaveData> = Partial<
+	Omit<
+		LockerSpec<T>,
+		| "DataStore"
+		| "SaveDataVersion"
+		| "SaveDataCreator"
+		| "SaveDataMigrators"
+		| "SaveDataPatchers"
+		| "ProcessRemoteChange"
+		| "DataStoreTestData"
+		| "Lifecycle"
+		| "ProductCreditChanged"
+	>
+>;
 
 /** @hidden what the store keeps per locker */
 interface LockerEntry<T extends SaveData> {
@@ -98,6 +108,8 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
 	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
+	/** @hidden the first closing step was taken: retries are short and sends fail at the deadline */
+	closingStarted = false;
 
 	/** @hidden use EasyStoreCreate */
 	constructor(
@@ -344,6 +356,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	/** @hidden DrivenStore: one Heartbeat step */
 	update(now: number, closing: boolean): void {
+		if (closing && !this.closingStarted) this.beginClosing();
 		let deleted: Array<LockerState<T>> | undefined;
 		// A snapshot: under Immediate SignalBehavior a handler may start a session (insert) during this loop.
 		const snapshot = new Array<LockerEntry<T>>();
@@ -366,6 +379,20 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		this.RemoteChangeSender.Update();
 	}
 
+	/**
+	 * @hidden
+	 * The shutdown window is EASY_SHUTDOWN_BUDGET seconds from now (the driver's wait started at most a frame ago).
+	 * Saves retry briefly and plan their last attempt inside it; remote sends fail a second before it, so the
+	 * driver's wait ends on the sessions, never on a send that cannot succeed.
+	 */
+	beginClosing(): void {
+		this.closingStarted = true;
+		const gateway = this.LockerSpec.Gateway ?? DefaultGateway();
+		gateway.BeginClosing(gateway.clock() + EASY_SHUTDOWN_BUDGET);
+		const sender = this.RemoteChangeSender;
+		sender.BeginClosing(sender.clock() + EASY_SHUTDOWN_BUDGET - 1);
+	}
+
 	/** @hidden */
 	forget(locker: LockerState<T>): void {
 		this.lockers.delete(locker);
@@ -374,6 +401,26 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		const index = list.indexOf(locker);
 		if (index >= 0) list.remove(index);
 		if (list.size() === 0) this.byKey.delete(locker.DataStoreKey);
+	}
+
+	/**
+	 * @hidden
+	 * What keeps this store busy, for a shutdown warning that names it: sessions not yet released (with their keys
+	 * and states) and remote changes not yet confirmed. Empty when idle.
+	 */
+	describePending(): string {
+		const parts = new Array<string>();
+		const sessions = new Array<string>();
+		for (const [locker] of this.lockers) {
+			if (sessions.size() < 10) sessions.push(`${locker.DataStoreKey} (${locker.State})`);
+		}
+		if (this.lockers.size() > 0) {
+			const more = this.lockers.size() > sessions.size() ? ", ..." : "";
+			parts.push(`${this.lockers.size()} session(s) not released: ${sessions.join(", ")}${more}`);
+		}
+		const sends = this.RemoteChangeSender.DescribePending();
+		if (sends !== "") parts.push(`remote changes not confirmed: ${sends}`);
+		return parts.join("; ");
 	}
 
 	/** @hidden DrivenStore */

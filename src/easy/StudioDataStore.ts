@@ -1,4 +1,4 @@
-import { FakeDataStore } from "../gateway/FakeDataStore";
+import { FakeDataStore, ReadableDataStore } from "../gateway/FakeDataStore";
 import { DataStoreLike, KeyInfoLike, UpdateTransform } from "../gateway/types";
 
 /** Key read (never written) to find out whether this Studio session may use DataStores. */
@@ -78,11 +78,28 @@ export class StudioDataStore implements DataStoreLike {
 	}
 
 	UpdateAsync(key: string, transform: UpdateTransform): LuaTuple<[unknown, KeyInfoLike | undefined]> {
-		if (this.Mode === "probing") {
-			this.waiting.push(coroutine.running());
-			coroutine.yield();
-		}
+		this.waitForProbe();
 		if (this.Mode === "memory") return this.memory.UpdateAsync(key, transform);
 		return this.real.UpdateAsync(this.KeyPrefix + key, transform);
+	}
+
+	/**
+	 * Reads a key like `UpdateAsync` would see it: from memory without API access, else the real key under
+	 * `KeyPrefix`. Read-only mode (`ReadOnlyDataStores`) reads each key once through this. Yields.
+	 *
+	 * @example
+	 * const [value] = studioStore.GetAsync("123");
+	 */
+	GetAsync(key: string): LuaTuple<[unknown, KeyInfoLike | undefined]> {
+		this.waitForProbe();
+		if (this.Mode === "memory") return this.memory.GetAsync(key);
+		return (this.real as unknown as ReadableDataStore).GetAsync(this.KeyPrefix + key);
+	}
+
+	/** @hidden requests wait until the probe decided between real keys and memory */
+	waitForProbe(): void {
+		if (this.Mode !== "probing") return;
+		this.waiting.push(coroutine.running());
+		coroutine.yield();
 	}
 }

@@ -94,10 +94,14 @@ export class FakeDataStore implements DataStoreLike {
 	/** @hidden first touch of a key: read the source or the initial value */
 	load(key: string): FakeRecord | undefined {
 		if (!this.touched.has(key)) {
-			this.touched.add(key);
 			const source = this.options.Source;
 			if (source !== undefined) {
+				// A failed read raises (the request fails and is retried) and leaves the key untouched: marking it
+				// first would turn one transient error into "missing key", and so into fresh default data.
 				const [value, info] = source.GetAsync(key);
+				// Another request may have read (and written) the key while this read yielded: keep its result.
+				if (this.touched.has(key)) return this.records.get(key);
+				this.touched.add(key);
 				if (value !== undefined) {
 					const now = this.now();
 					this.records.set(key, {
@@ -110,6 +114,7 @@ export class FakeDataStore implements DataStoreLike {
 					});
 				}
 			} else if (this.options.InitialValue !== undefined) {
+				this.touched.add(key);
 				const now = this.now();
 				this.records.set(key, {
 					Value: TableDeepCopy(this.options.InitialValue),

@@ -1,9 +1,15 @@
 import { HttpService } from "@rbxts/services";
 import { classifyRequestError, RequestErrorClass } from "../errors";
+import { describeUnstorableValue, findUnstorableValue, withBufferPlaceholders } from "../protocol/storable";
 import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
 
 /** The DataStore's limit on a value's JSON length (`#HttpService:JSONEncode(value)`). */
 export const MAX_VALUE_LENGTH = 4_194_304;
+/** While closing: the first retry waits this long (s), each further one this much longer, up to CLOSING_RETRY_MAX. */
+const CLOSING_RETRY_STEP = 1;
+const CLOSING_RETRY_MAX = 3;
+/** While closing: time (s) kept free before the deadline for the last request itself to complete. */
+const CLOSING_REQUEST_TIME = 2;
 /** Reserved key written by clock probes, in the same store as the data. */
 export const CLOCK_PROBE_KEY = "__SessionLocker_Clock";
 
@@ -28,7 +34,10 @@ export interface RequestGatewayOptions {
 	HttpService?: JsonEncoder;
 	/** Monotonic clock in seconds. Default os.clock. */
 	Clock?: () => number;
-	/** Source of LockIds and jitter. Default a new Random. */
+	/**
+	 * Source of LockIds and retry jitter. Default a new Random. Pass a seeded one (`new Random(seed)`) to make the
+	 * timing of retries reproducible in specs.
+	 */
 	Random?: Random;
 	/** Identity written into locks. Default game.PlaceId and game.JobId. */
 	PlaceId?: number;
@@ -59,6 +68,14 @@ export class RequestGateway {
 	/** @hidden */ readonly random: Random;
 	/** @hidden */ readonly http: JsonEncoder;
 	/** @hidden lower bound of (backend seconds - clock()) */ backendOffset: number | undefined;
+	/** @hidden Clock() time by which a closing server must be done; undefined while not closing */
+	closingDeadline: number | undefined;
+	/** @hidden closing and the last request failed: only one probe request at a time until one succeeds */
+	closingOutage = false;
+	/** @hidden a probe request is in flight */
+	probing = false;
+	/** @hidden Clock() time before which no new probe starts */
+	probeNotBefore = 0;
 
 	constructor(options?: RequestGatewayOptions) {
 		this.clock = options?.Clock ?? os.clock;
@@ -116,19 +133,101 @@ export class RequestGateway {
 	 * nextAttemptAt = now + gateway.RetryDelay(10, failures);
 	 */
 	RetryDelay(base: number, failures: number): number {
+		const deadline = this.closingDeadline;
+		if (deadline !== undefined) {
+			// Shutting down: the normal backoff (10 s, 20 s, ...) would outlast the 30-second window after one or two
+			// failures, so retries are short, and the last one is planned to leave time for its request.
+			const step = math.min(CLOSING_RETRY_STEP * math.max(failures, 1), CLOSING_RETRY_MAX);
+			const planned = step * this.random.NextNumber(0.8, 1.2);
+			const latest = deadline - CLOSING_REQUEST_TIME - this.clock();
+			return math.max(math.min(planned, latest), 0);
+		}
 		const exponent = math.max(failures - 1, 0);
 		const delay = math.min(base * 2 ** exponent, base * 6);
 		return delay * this.random.NextNumber(0.8, 1.2);
 	}
 
 	/**
-	 * JSON length of a value as the DataStore would measure it, or the encoder's error.
+	 * Shutdown mode: from now on `RetryDelay` gives short retries (about 1, 2, then 3 s) that fit before `Deadline`
+	 * (a `Clock` time), so sessions keep trying to save through a DataStore outage instead of waiting out a 10 or
+	 * 20 s backoff past the end of the server. While requests fail, only one at a time probes the DataStore and the
+	 * others wait for its success, so the outage does not use up the request budget the final saves need. The Easy
+	 * API calls it when BindToClose starts.
+	 * **Call it once the server is closing, never earlier: short retries use more of the request budget.**
+	 *
+	 * @example
+	 * game.BindToClose(() => {
+	 * 	gateway.BeginClosing(os.clock() + 27);
+	 * 	LockersShutdown(() => [...lockers.values()]);
+	 * });
+	 */
+	BeginClosing(Deadline: number): void {
+		if (this.closingDeadline === undefined) {
+			// The DataStore's health is unknown: one request goes first, so an outage at shutdown costs one request of
+			// budget, not one per session. A success lets every other request through at once.
+			this.closingOutage = true;
+			this.probeNotBefore = 0;
+		}
+		if (this.closingDeadline === undefined || Deadline < this.closingDeadline) this.closingDeadline = Deadline;
+	}
+
+	/**
+	 * @hidden
+	 * While closing through an outage, every failed retry spends request budget that the final saves need once the
+	 * DataStore recovers. So after a retryable failure only one request at a time probes the DataStore (one per
+	 * CLOSING_RETRY_STEP); the others wait here and all go out as soon as a probe succeeds. Returns whether this
+	 * request is the probe. Yields.
+	 */
+	awaitClosingTurn(): boolean {
+		if (this.closingDeadline === undefined) return false;
+		while (this.closingOutage) {
+			if (!this.probing && this.clock() >= this.probeNotBefore) {
+				this.probing = true;
+				return true;
+			}
+			if (this.clock() >= this.closingDeadline) return false;
+			task.wait(0.1);
+		}
+		return false;
+	}
+
+	/** @hidden */
+	noteClosingOutcome(probe: boolean, retryableFailure: boolean): void {
+		if (probe) this.probing = false;
+		if (this.closingDeadline === undefined) return;
+		if (retryableFailure) {
+			if (!this.closingOutage || probe) this.probeNotBefore = this.clock() + CLOSING_RETRY_STEP;
+			this.closingOutage = true;
+		} else {
+			this.closingOutage = false;
+		}
+	}
+
+	/**
+	 * True once `BeginClosing` was called.
+	 *
+	 * @example
+	 * if (gateway.IsClosing()) print("retries are short now");
+	 */
+	IsClosing(): boolean {
+		return this.closingDeadline !== undefined;
+	}
+
+	/**
+	 * JSON length of a value as the DataStore would measure it (buffers counted as their stored base64 form), or why
+	 * it cannot be stored: a walk of the value names the first mixed table, sparse array, function, Instance, other
+	 * userdata, NaN, ±inf, invalid UTF-8 string or cycle with its path (`Inventory.Slots[3] is a function`).
 	 *
 	 * @example
 	 * const [ok, size] = gateway.Measure(ls.SaveData);
 	 */
 	Measure(value: unknown): LuaTuple<[boolean, number | string]> {
-		const [ok, encoded] = pcall(() => this.http.JSONEncode(value));
+		const buffers = new Array<buffer>();
+		const unstorable = findUnstorableValue(value, buffers);
+		if (unstorable !== undefined)
+			return $tuple(false as boolean, describeUnstorableValue(unstorable) as number | string);
+		const measured = buffers.size() > 0 ? withBufferPlaceholders(value) : value;
+		const [ok, encoded] = pcall(() => this.http.JSONEncode(measured));
 		if (!ok) return $tuple(false as boolean, tostring(encoded) as number | string);
 		return $tuple(true as boolean, (encoded as string).size() as number | string);
 	}
@@ -196,6 +295,7 @@ export class RequestGateway {
 			const ids = userIds ?? (keyInfo !== undefined ? keyInfo.GetUserIds() : []);
 			return $tuple(produced as unknown, ids, metadata);
 		};
+		const probe = this.awaitClosingTurn();
 		this.count(operation);
 		let returned: unknown;
 		let keyInfo: KeyInfoLike | undefined;
@@ -210,8 +310,10 @@ export class RequestGateway {
 			result.Outcome = "request_error";
 			result.ErrorMessage = message;
 			result.Class = classifyRequestError(message);
+			this.noteClosingOutcome(probe, result.Class.Retry === "retry");
 			return result;
 		}
+		this.noteClosingOutcome(probe, false);
 		this.ObserveKeyInfo(keyInfo, clockAtResponse);
 		if (!ran) outcome = "incomplete";
 		if (outcome === "written" && returned === undefined) {

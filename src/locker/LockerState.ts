@@ -20,6 +20,7 @@ import {
 	readRemoteChanges,
 	recordRemoteChangeApplied,
 } from "../protocol/remoteChanges";
+import { checkCreditArguments } from "../purchases/creditAmount";
 import { saveResultCreate, SaveResult, saveTransform } from "../protocol/save";
 import { callUser, CallOutcome } from "../util/callUser";
 import { deepFreeze } from "../util/deepFreeze";
@@ -451,12 +452,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	/**
 	 * Adds credit for a product, fires ProductCreditChanged and marks a save.
+	 * **`Amount` must be a positive whole number; anything else raises `invalid_credit_amount` and changes nothing.**
 	 *
 	 * @example
 	 * ls.ProductCreditGive(SKIP_LEVEL_PRODUCT, 1);
 	 */
 	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
-		if (Amount <= 0) return;
+		checkCreditArguments("ProductCreditGive", ProductId, Amount, 2);
 		let list = this.SaveData.ProductCredit;
 		if (list === undefined) {
 			list = [];
@@ -478,11 +480,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Uses credit if at least `Amount` is stored: subtracts it, fires ProductCreditChanged, marks a save and
 	 * returns true. With too little credit nothing changes and nothing fires (v13 fired anyway).
+	 * **`Amount` must be a positive whole number; anything else raises `invalid_credit_amount` and changes nothing.**
 	 *
 	 * @example
 	 * if (ls.ProductCreditUse(SKIP_LEVEL_PRODUCT, 1)) skipLevel(player);
 	 */
 	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
+		checkCreditArguments("ProductCreditUse", ProductId, Amount, 2);
 		const list = this.SaveData.ProductCredit;
 		if (list === undefined) return false;
 		for (let i = 0; i < list.size(); i++) {
@@ -1302,7 +1306,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return;
 			}
 			if (save.Status === "lost") {
-				this.report("lock_lost", operation, { detail: save.LostReason });
+				this.report("lock_lost", operation, { detail: save.LostDetail ?? save.LostReason });
 				this.resetTo("r_lost");
 				this.nextAttemptAt = 0;
 				this.failures = 0;

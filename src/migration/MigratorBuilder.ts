@@ -4,12 +4,29 @@ import { SaveDataMigrator, SaveDataMigrators, SaveDataPatcher, SaveDataPatchers 
  * Collects migrators and patchers, checks them against the server's save-data version, and builds the tables a
  * LockerSpec takes.
  *
+ * The contract, in one place:
+ * - `Version` is the shape of the data; `VersionPatch` counts the repairs applied to data of that shape.
+ * - A **migrator from v** turns v data into v+1 data and returns the `VersionPatch` of what it produced: the
+ *   **current** patch of v+1 (the number the v+1 patcher returns, and the `VersionPatch` your SaveDataCreator
+ *   sets), because data made by today's migrator needs none of the old v+1 repairs. **Returning 0 marks the data as
+ *   unrepaired, so the v+1 patcher runs on it at the next load.**
+ * - A **patcher for v** gets data already at v with its `VersionPatch`, repairs what that patch level lacks, and
+ *   returns the current patch. It runs once per load, on the stored version, before any migrator.
+ * - The library sets `Version` and `VersionPatch` itself; never write them in a migrator or patcher.
+ *
  * @example
+ * // v2 added Diamonds; a bad v2 release (patch 0) gave everyone 1000 too many; patch 1 is the fix.
  * const builder = MigratorBuilderCreate();
- * builder.AddMigratorFrom(1, (data) => { data.Diamonds = 0; return 0; });
- * builder.AddPatcherFor(2, (data, patch) => { if (patch === 0) data.Gold = (data.Gold as number) - 1000; return 1; });
+ * builder.AddMigratorFrom(1, (data) => {
+ * 	data.Diamonds = 0;
+ * 	return 1; // the current v2 patch: this data needs no v2 repair
+ * });
+ * builder.AddPatcherFor(2, (data, patch) => {
+ * 	if (patch === 0) data.Diamonds = math.max((data.Diamonds as number) - 1000, 0);
+ * 	return 1;
+ * });
  * builder.CheckVersion(2);
- * const [Migrators, Patchers] = builder.Build();
+ * const [Migrators, Patchers] = builder.Build(); // SaveDataCreator returns VersionPatch 1 too
  */
 export class MigratorBuilder {
 	/** @hidden */ readonly migrators: SaveDataMigrators = {};
@@ -18,12 +35,14 @@ export class MigratorBuilder {
 
 	/**
 	 * Registers the migrator from `FromVersion` to `FromVersion + 1`, and optionally the patcher of the new
-	 * version. Errors on duplicates. **The migrator returns the new VersionPatch; never set Version yourself.**
+	 * version. Errors on duplicates.
+	 * **The migrator returns the current VersionPatch of `FromVersion + 1` (what that version's patcher returns),
+	 * not 0: 0 makes the patcher "repair" freshly migrated data at the next load. Never set Version yourself.**
 	 *
 	 * @example
 	 * builder.AddMigratorFrom(1, (data) => {
 	 * 	data.Diamonds = 0;
-	 * 	return 0;
+	 * 	return 1; // v2 is at patch 1
 	 * });
 	 */
 	AddMigratorFrom(FromVersion: number, Migrator: SaveDataMigrator, Patcher?: SaveDataPatcher): MigratorBuilder {
@@ -36,7 +55,10 @@ export class MigratorBuilder {
 	}
 
 	/**
-	 * Registers the patcher of data already at `ForVersion`. Errors on duplicates.
+	 * Registers the patcher of data already at `ForVersion`: it gets the stored VersionPatch, repairs what that patch
+	 * level lacks and returns the current patch. It runs once per load, before any migrator, only on data stored at
+	 * `ForVersion`. Errors on duplicates.
+	 * **Bump the migrator into `ForVersion` (and SaveDataCreator's VersionPatch) to the same current patch.**
 	 *
 	 * @example
 	 * builder.AddPatcherFor(2, (data, patch) => (patch === 0 ? fixGold(data) : patch));

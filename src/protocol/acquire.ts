@@ -61,12 +61,16 @@ export function resetAcquireResult(out: AcquireResult): void {
 
 /**
  * Normalises creator output: a table is required; Version defaults to the spec's SaveDataVersion (fixing v13's B9,
- * which defaulted to 1), VersionPatch to 0, Purchases and ProductCredit to empty lists; Session is removed.
+ * which defaulted to 1) and any other Version is refused, VersionPatch defaults to 0, Purchases and ProductCredit to empty lists; Session is removed.
  * Returns the table or a description of what was wrong.
  */
 export function normalizeCreatedSaveData(value: unknown, version: number): RawSaveData | string {
 	if (!isRawTable(value)) return typeOf(value);
 	const data = TableDeepCopy(value);
+	// A stale Version would be written with our lock and fence out our own first save (version_changed).
+	if (data.Version !== undefined && data.Version !== version) {
+		return `Version ${tostring(data.Version)}, but SaveDataVersion ${version} is current (leave Version out or set it to SaveDataVersion)`;
+	}
 	if (!typeIs(data.Version, "number")) data.Version = version;
 	if (!typeIs(data.VersionPatch, "number")) data.VersionPatch = 0;
 	if (!typeIs(data.Purchases, "table")) data.Purchases = [];

@@ -1,5 +1,5 @@
 import { RawSaveData, SD_RemoteChange_Base, StoredSession } from "./format";
-import { LostReason, ownershipProblem } from "./ownership";
+import { describeOwnershipProblem, LostReason, ownershipProblem } from "./ownership";
 import { remoteChangesForWrite } from "./remoteChanges";
 
 export interface SaveContext {
@@ -19,6 +19,8 @@ export interface SaveContext {
 export interface SaveResult {
 	Status: "pending" | "saved" | "lost";
 	LostReason: LostReason | undefined;
+	/** With Status "lost": the reason as a sentence for messages. */
+	LostDetail: string | undefined;
 	Release: boolean;
 	/** The RemoteChanges list that was written (stored list minus processed ones). */
 	WrittenRemoteChanges: Array<SD_RemoteChange_Base> | undefined;
@@ -30,6 +32,7 @@ export function saveResultCreate(): SaveResult {
 	return {
 		Status: "pending",
 		LostReason: undefined,
+		LostDetail: undefined,
 		Release: false,
 		WrittenRemoteChanges: undefined,
 		WrittenSession: undefined,
@@ -43,6 +46,7 @@ export function saveResultCreate(): SaveResult {
 export function saveTransform(current: unknown, ctx: SaveContext, out: SaveResult): RawSaveData | undefined {
 	out.Status = "pending";
 	out.LostReason = undefined;
+	out.LostDetail = undefined;
 	out.Release = ctx.Release;
 	out.WrittenRemoteChanges = undefined;
 	out.WrittenSession = undefined;
@@ -50,6 +54,7 @@ export function saveTransform(current: unknown, ctx: SaveContext, out: SaveResul
 	if (problem !== undefined) {
 		out.Status = "lost";
 		out.LostReason = problem;
+		out.LostDetail = describeOwnershipProblem(problem, current, ctx.Version);
 		return undefined;
 	}
 	const value = ctx.Snapshot;

@@ -9,7 +9,15 @@ import type { LockerState } from "../locker/LockerState";
 import { LockersShutdown } from "../shutdown/LockersShutdown";
 import type { SaveData } from "../protocol/format";
 import { DummyPPP_FromIds, DummyPPP_FromReceiptInfo, DummyReceiptInfo_FromIds } from "./dummy";
-import { addPurchase, completePurchase, findPurchase, hasGift, addGift, purchaseAt } from "./ledger";
+import {
+	addPurchase,
+	completePurchase,
+	findPurchase,
+	GIFT_PROOF_RETENTION,
+	hasGift,
+	addGift,
+	purchaseAt,
+} from "./ledger";
 import { ProcessReceiptCreate } from "./ProcessReceipt";
 import { ProductPurchaserCreate } from "./ProductPurchaser";
 import type { ProductProcessFunction, ReceiptInfo } from "./types";
@@ -88,11 +96,14 @@ export = () => {
 			expect(completePurchase(data, "gift")).to.equal(false);
 		});
 
-		it("records gifts in the recipient's own bounded ledger", () => {
+		it("records gifts in the recipient's own ledger, bounded by age beyond the count limit", () => {
 			const data: { [key: string]: unknown } = {};
+			const old = GIFT_PROOF_RETENTION + 10;
+			// Older than the window: dropped once the list is full.
 			for (let i = 1; i <= 4; i++) addGift(data, 9, `g${i}`, i, 3);
+			addGift(data, 9, "g5", old + 5, 3);
 			expect(hasGift(data, "g1")).to.equal(false);
-			expect(hasGift(data, "g4")).to.equal(true);
+			expect(hasGift(data, "g5")).to.equal(true);
 			expect((data.GiftsReceived as Array<unknown>).size()).to.equal(3);
 		});
 	});

@@ -380,7 +380,9 @@ export class ProductPurchaser {
 			}
 			// A gift: first make the intent durable (buyer's record, mark 2, recipient's key) while holding both
 			// lockers. From then on every retry knows a gift is under way and to whom, and never guesses.
-			addPurchase(buyerData, productId, purchaseId, os.time(), named.DataStoreKey, limit, 2);
+			addPurchase(buyerData, productId, purchaseId, os.time(), named.DataStoreKey, limit, 2, id =>
+				this.isUnsaved(id),
+			);
 			this.hold(ppp, named);
 			ppp.Applied = true;
 			ppp.IntentPhase = true;
@@ -430,6 +432,7 @@ export class ProductPurchaser {
 			recipient?.DataStoreKey,
 			limit,
 			recipient !== undefined ? 1 : undefined,
+			id => this.isUnsaved(id),
 		);
 		ppp.Applied = true;
 		ppp.Failures = 0;
@@ -498,6 +501,12 @@ export class ProductPurchaser {
 		ppp.Failures = 0;
 		ppp.Involved = [ls, named];
 		this.saveInvolved(ppp);
+	}
+
+	/** @hidden true while the purchase is applied here but not yet granted: its record is not proven saved */
+	isUnsaved(purchaseId: string): boolean {
+		const ppp = this.byPurchaseId.get(purchaseId);
+		return ppp !== undefined && !ppp.Done;
 	}
 
 	/** @hidden keeps a locker's session alive until the purchase resolves */

@@ -5,9 +5,18 @@
  *   is an addition: the DataStore key of a gift's recipient, present only while field 4 is set. v13 ignores it.
  * - `GiftsReceived` (additive field, in the recipient's data): `[ProductId, PurchaseId, Timestamp]` for every gift
  *   this key received. It is written in the same save as the gift's effect, so "this key already has the gift" is
- *   durable exactly when the effect is.
+ *   durable exactly when the effect is. A missing entry is read as "the gift never landed here", so entries are
+ *   bounded by age (`GIFT_PROOF_RETENTION`), never by count alone: a buyer's record may stay incomplete until the
+ *   buyer's receipt is delivered again, however many gifts the recipient receives meanwhile.
  */
 import type { PurchaseRecord, RawSaveData } from "../protocol/format";
+
+/**
+ * Seconds a recipient keeps the proof of a gift (90 days), whatever the count limit: a gift interrupted between its
+ * two saves is applied exactly once if the buyer's receipt is delivered again within this window. Older proofs are
+ * dropped, oldest first, only once the list holds `PurchaseHistoryLimit` entries.
+ */
+export const GIFT_PROOF_RETENTION = 90 * 24 * 3600;
 
 /** `[ProductId, PurchaseId, Timestamp (os.time)]` of a gift received from another player's purchase. */
 export type GiftRecord = [ProductId: number, PurchaseId: string, Timestamp: number];
@@ -68,7 +77,11 @@ function appendBounded<V extends defined>(
 	list.push(entry);
 }
 
-/** Adds a purchase record, keeping at most `limit` entries (oldest complete ones are dropped first). */
+/**
+ * Adds a purchase record, keeping at most `limit` entries where possible: the oldest complete records are dropped
+ * first, never an incomplete gift record and never one `unsaved` names (a record applied since the last save: if it
+ * were dropped before the save, the save could not prove the purchase and a second delivery would apply it again).
+ */
 export function addPurchase(
 	data: RawSaveData,
 	productId: number,
@@ -77,6 +90,7 @@ export function addPurchase(
 	recipientKey: string | undefined,
 	limit: number,
 	mark?: 1 | 2,
+	unsaved?: (purchaseId: string) => boolean,
 ): void {
 	let list = listOf<StoredPurchaseRecord>(data, "Purchases");
 	if (list === undefined) {
@@ -87,7 +101,14 @@ export function addPurchase(
 		recipientKey !== undefined
 			? [productId, purchaseId, timestamp, mark ?? 1, recipientKey]
 			: [productId, purchaseId, timestamp];
-	appendBounded(list, record, limit, entry => !typeIs(entry, "table") || entry[3] === undefined);
+	appendBounded(
+		list,
+		record,
+		limit,
+		entry =>
+			!typeIs(entry, "table") ||
+			(entry[3] === undefined && (unsaved === undefined || !unsaved(entry[1] as string))),
+	);
 }
 
 /** Sets the incomplete mark of a gift's purchase record (2: intent only, 1: the buyer's half is applied). */
@@ -107,12 +128,20 @@ export function completePurchase(data: RawSaveData, purchaseId: string): boolean
 	return true;
 }
 
-/** Adds a gift record to the recipient's ledger, keeping at most `limit` entries. */
+/**
+ * Adds a gift record to the recipient's ledger (`timestamp` is now, os.time). Once it holds `limit` entries, only
+ * entries older than `GIFT_PROOF_RETENTION` are dropped, oldest first; younger ones are kept beyond the limit.
+ */
 export function addGift(data: RawSaveData, productId: number, purchaseId: string, timestamp: number, limit: number) {
 	let list = listOf<GiftRecord>(data, "GiftsReceived");
 	if (list === undefined) {
 		list = [];
 		data.GiftsReceived = list;
 	}
-	appendBounded<GiftRecord>(list, [productId, purchaseId, timestamp], limit, () => true);
+	appendBounded<GiftRecord>(
+		list,
+		[productId, purchaseId, timestamp],
+		limit,
+		entry => !typeIs(entry, "table") || !typeIs(entry[2], "number") || timestamp - entry[2] > GIFT_PROOF_RETENTION,
+	);
 }

@@ -54,6 +54,8 @@ export interface RemoteChangeSend {
 
 interface SendRecord extends RemoteChangeSend {
 	Remaining: number;
+	/** remote_change_key_full was reported for this send: retries of the same send do not report it again. */
+	ReportedFull: boolean;
 	Callback: ((Sent: boolean, Send: RemoteChangeSend) => void) | undefined;
 }
 
@@ -102,6 +104,8 @@ export class RemoteChangeSender {
 	/** @hidden */ readonly gateway: RequestGateway;
 	/** @hidden */ readonly clock: () => number;
 	/** @hidden */ readonly topic: string;
+	/** @hidden Clock() time at which unconfirmed sends fail because the server is closing; undefined while open */
+	closingDeadline: number | undefined;
 
 	constructor(
 		spec: LockerSpec<SaveData>,
@@ -179,6 +183,7 @@ export class RemoteChangeSender {
 			Status: "queued",
 			Error: undefined,
 			Remaining: copies.size(),
+			ReportedFull: false,
 			Callback,
 		};
 		if (copies.size() === 0) {
@@ -224,6 +229,10 @@ export class RemoteChangeSender {
 	Update(): void {
 		if (this.IsDestroyed) return;
 		const now = this.clock();
+		if (this.closingDeadline !== undefined && now >= this.closingDeadline) {
+			this.failAllPending("remote_change_shutdown", "the shutdown deadline passed");
+			return;
+		}
 		for (const [key, job] of this.jobs) {
 			if (job.InFlight !== undefined) {
 				if (job.Done) this.consume(job, now);
@@ -251,18 +260,57 @@ export class RemoteChangeSender {
 	Destroy(): void {
 		if (this.IsDestroyed) return;
 		this.IsDestroyed = true;
+		this.failAllPending("remote_change_sender_destroyed", undefined);
+	}
+
+	/**
+	 * Shutdown mode: a send that meets a full key fails at once instead of waiting for the holder to make room, and
+	 * at `Deadline` (a `Clock` time) every change still queued or in flight fails loudly (status "failed", callback
+	 * false, `remote_change_shutdown` reported per key), so a shutdown never waits on a send that cannot succeed.
+	 * The Easy API calls it when BindToClose starts.
+	 *
+	 * @example
+	 * game.BindToClose(() => sender.BeginClosing(os.clock() + 25));
+	 */
+	BeginClosing(Deadline: number): void {
+		if (this.closingDeadline === undefined || Deadline < this.closingDeadline) this.closingDeadline = Deadline;
+	}
+
+	/**
+	 * What is still unconfirmed, per key, for shutdown warnings: `"key 123: 2 queued, 1 in flight"`; empty when
+	 * nothing is pending.
+	 *
+	 * @example
+	 * if (sender.IsSending()) warn(`still sending: ${sender.DescribePending()}`);
+	 */
+	DescribePending(): string {
+		const parts = new Array<string>();
+		for (const [key, job] of this.jobs) {
+			const inFlight = job.InFlight?.size() ?? 0;
+			parts.push(`key ${key}: ${job.Queue.size()} queued, ${inFlight} in flight`);
+		}
+		return parts.join("; ");
+	}
+
+	// ---------------------------------------------------------------- internals
+
+	/** @hidden fails every queued and in-flight change, one report per key; a late result of a job is ignored */
+	failAllPending(
+		kind: "remote_change_sender_destroyed" | "remote_change_shutdown",
+		detail: string | undefined,
+	): void {
 		for (const [key, job] of this.jobs) {
 			const items = [...(job.InFlight ?? []), ...job.Queue];
 			if (items.size() === 0) continue;
-			const err = this.report("remote_change_sender_destroyed", "Destroy", key, {
-				detail: `${items.size()} change(s)`,
+			const operation = kind === "remote_change_shutdown" ? "Shutdown" : "Destroy";
+			const err = this.report(kind, operation, key, {
+				count: items.size(),
+				detail: detail ?? `${items.size()} change(s)`,
 			});
 			for (const item of items) this.settle(item.Record, "failed", err);
 		}
 		this.jobs.clear();
 	}
-
-	// ---------------------------------------------------------------- internals
 
 	/** @hidden misuse: report and error */
 	fail(kind: LockerErrorKind, operation: string, fields: ErrorFields): never {
@@ -437,10 +485,24 @@ export class RemoteChangeSender {
 			retry = false;
 			err = this.report("invalid_stored_data", operation, job.Key, { detail: result.Detail });
 		} else if (result.Status === "full") {
-			this.report("remote_change_key_full", operation, job.Key, {
-				count: result.StoredCount,
-				limit: this.options.MaxStored ?? 200,
-			});
+			let unreported = false;
+			for (const item of left) {
+				if (!item.Record.ReportedFull) unreported = true;
+				item.Record.ReportedFull = true;
+			}
+			if (this.closingDeadline !== undefined) {
+				// Room appears only when the holder saves; a closing server cannot wait for that.
+				retry = false;
+				err = this.report("remote_change_shutdown", operation, job.Key, {
+					count: left.size(),
+					detail: `the key already stores ${result.StoredCount} unprocessed changes (limit ${this.options.MaxStored ?? 200})`,
+				});
+			} else if (unreported) {
+				this.report("remote_change_key_full", operation, job.Key, {
+					count: result.StoredCount,
+					limit: this.options.MaxStored ?? 200,
+				});
+			}
 		}
 		if (!retry) {
 			for (const item of left) this.settle(item.Record, "failed", err);

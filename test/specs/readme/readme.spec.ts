@@ -33,11 +33,13 @@ export = () => {
 		expect(stored?.Session).to.equal(undefined);
 	});
 
-	it("README: the migration snippet migrates v1 data and runs the v2 patcher", () => {
+	it("README: the migration snippet migrates v1 data, keeps Diamonds earned after the migration and repairs only bad v2 data", () => {
 		const builder = MigratorBuilderCreate();
 		builder.AddMigratorFrom(1, data => {
 			data.Diamonds = 0; // v1 → v2
-			return 0; // the new VersionPatch
+			// The patch level of what it produces: the current v2 patch (what the v2 patcher returns), since freshly
+			// migrated data needs no v2 repair. Returning 0 would make the patcher "repair" it at the next load.
+			return 1;
 		});
 		builder.AddPatcherFor(2, (data, patch) => {
 			// Repair data written by a bad release of v2 (patch 0), then mark it repaired.
@@ -48,6 +50,8 @@ export = () => {
 		const [SaveDataMigrators, SaveDataPatchers] = builder.Build();
 		const store = DataStoreService.GetDataStore("ReadmeMigrations");
 		store.SetAsync("7", { Version: 1, VersionPatch: 0, Coins: 3 });
+		// Written by the bad v2 release: patch 0, with 1000 Diamonds too many.
+		store.SetAsync("8", { Version: 2, VersionPatch: 0, Coins: 0, Diamonds: 1200 });
 		const spec: LockerSpec<PlayerData> = {
 			DataStore: store,
 			SaveDataVersion: 2,
@@ -55,15 +59,33 @@ export = () => {
 			SaveDataMigrators,
 			SaveDataPatchers,
 		};
-		const ls = LockerCreate(spec, "7", [7]);
-		ls.MarkShouldAcquire();
-		const connection = game.GetService("RunService").Heartbeat.Connect(() => ls.SessionUpdate(os.clock()));
-		expect(Kit.waitUntil(() => ls.LoadStatus === "loaded", 30)).to.equal(true);
-		connection.Disconnect();
-		expect(ls.SaveData.Version).to.equal(2);
-		expect(ls.SaveData.Diamonds).to.equal(0);
-		expect(ls.SaveData.Coins).to.equal(3);
-		// The patcher of the stored version runs on the next load, so v2 patch 0 data is repaired then.
-		expect(ls.SaveData.VersionPatch).to.equal(0);
+		const session = (key: string, play?: (data: PlayerData) => void): PlayerData => {
+			const ls = LockerCreate(spec, key, [tonumber(key)!]);
+			ls.MarkShouldAcquire();
+			const connection = game.GetService("RunService").Heartbeat.Connect(() => ls.SessionUpdate(os.clock()));
+			expect(Kit.waitUntil(() => ls.LoadStatus === "loaded", 30)).to.equal(true);
+			const seen = { ...ls.SaveData };
+			if (play !== undefined) {
+				play(ls.SaveData);
+				ls.MarkShouldSave();
+			}
+			ls.MarkShouldRelease();
+			expect(Kit.waitUntil(() => ls.IsIdling, 30)).to.equal(true);
+			connection.Disconnect();
+			ls.MarkDeleted();
+			return seen;
+		};
+		// Migrate, then play: the player earns 1500 Diamonds after the migration.
+		const migrated = session("7", data => (data.Diamonds = (data.Diamonds ?? 0) + 1500));
+		expect(migrated.Version).to.equal(2);
+		expect(migrated.Coins).to.equal(3);
+		expect(migrated.Diamonds).to.equal(0);
+		// Reload: the v2 patcher must not "repair" freshly migrated data.
+		const reloaded = session("7");
+		expect(reloaded.Diamonds).to.equal(1500);
+		expect(reloaded.VersionPatch).to.equal(1);
+		// Data from the bad v2 release is repaired once.
+		expect(session("8").Diamonds).to.equal(200);
+		expect(session("8").Diamonds).to.equal(200);
 	});
 };
