@@ -48,7 +48,8 @@ export = () => {
 
 		it("fires again for a reconnection that reuses the loaded session, after Reconnected", () => {
 			const universe = universeWith();
-			const { server, store, lib } = startWithStore(universe);
+			// The player leaves and rejoins the same server, which must not close in between.
+			const { server, store, lib } = startWithStore(universe, { stayOpenWhenEmpty: true });
 			const players = lib.PlayerProfilesCreate(store);
 			const events = new Array<string>();
 			players.ProfileLoaded.Connect(player => events.push(`loaded ${player.UserId}`));

@@ -33,7 +33,8 @@ export = () => {
 	describe("Kit.writeTimeline: a universe as a picture", () => {
 		it("draws one lane per server, lock bars from Session.JobId, joins, leaves, refusals, notes, a crash and a shutdown", () => {
 			const universe = Kit.createUniverse({ seed: 5 });
-			const a = universe.startServer();
+			// Server 1 stays up after Ada hops away, so the picture shows its explicit shutdown later.
+			const a = universe.startServer({ stayOpenWhenEmpty: true });
 			const b = universe.startServer();
 			const player = a.addPlayer({ userId: 7, name: "Ada" });
 			expect(on(a, writer => writer.write("7", true))).to.equal(true);
