@@ -13,7 +13,7 @@ export = () => {
 				servers: 8,
 				players: 40,
 				faultRate: 0.6,
-				crashRate: 0.01,
+				crashRate: 0.03,
 				pauseRate: 0.02,
 				clockSkew: 120,
 			});

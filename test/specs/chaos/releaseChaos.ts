@@ -119,6 +119,9 @@ function sameLock(a: unknown, b: StoredSession | undefined): boolean {
  */
 export function runReleaseChaos(options: ChaosOptions): ChaosReport {
 	const rng = new Random(options.seed);
+	// Crashes and pauses draw from their own generator: the main one is consumed by branches that depend on timing
+	// (IsAvailable), so sharing it would make the number of crashes hinge on frame rounding rather than the seed.
+	const events = new Random(options.seed + 1);
 	const u: KitUniverse = Kit.createUniverse({
 		seed: options.seed,
 		budgetProfile: "unlimited",
@@ -284,8 +287,8 @@ export function runReleaseChaos(options: ChaosOptions): ChaosReport {
 			}
 			lastFault.set(key, Kit.now());
 		}
-		if (rng.NextNumber() < options.crashRate) {
-			const index = rng.NextInteger(0, nodes.size() - 1);
+		if (events.NextNumber() < options.crashRate) {
+			const index = events.NextInteger(0, nodes.size() - 1);
 			const victim = nodes[index];
 			victim.crashed = true;
 			victim.server.crash();
@@ -296,11 +299,11 @@ export function runReleaseChaos(options: ChaosOptions): ChaosReport {
 			for (const [key, where] of online) if (where === victim) online.delete(key);
 			crashedServers.push(victim);
 		}
-		if (rng.NextNumber() < options.pauseRate) {
-			const victim = nodes[rng.NextInteger(0, nodes.size() - 1)];
+		if (events.NextNumber() < options.pauseRate) {
+			const victim = nodes[events.NextInteger(0, nodes.size() - 1)];
 			if (victim.pausedUntil < 0) {
 				victim.server.pause();
-				victim.pausedUntil = Kit.now() + rng.NextNumber(5, 200);
+				victim.pausedUntil = Kit.now() + events.NextNumber(5, 200);
 				report.pauses += 1;
 			}
 		}
