@@ -87,6 +87,7 @@ export = () => {
 		invalid_save_data: "src/locker/LockerState.errors.spec",
 		invalid_stored_data: "src/locker/LockerState.errors.spec",
 		invalid_version: "src/locker/LockerState.errors.spec",
+		invalid_credit_amount: "test/specs/purchases/credit-amounts.spec",
 		migration_failed: "src/locker/LockerState.errors.spec",
 		callback_failed: "src/locker/LockerState.errors.spec",
 		callback_yielded: "src/locker/LockerState.errors.spec",
@@ -106,6 +107,7 @@ export = () => {
 		remote_change_queue_full: "test/specs/remote/remote.spec",
 		remote_change_key_full: "src/remote/RemoteChangeSender.spec",
 		remote_change_sender_destroyed: "test/specs/remote/remote.spec",
+		remote_change_shutdown: "test/specs/edges/shutdown.spec",
 	};
 
 	// The compiled spec module of a "src/…" or "test/…" path in the test place, or undefined.
