@@ -31,7 +31,9 @@ export interface EasyServices {
 export interface DrivenStore {
 	/** @hidden one full step: every locker, deletions, remote sends */ update(now: number, closing: boolean): void;
 	/** @hidden true while it holds lockers, purchases or remote sends */ isBusy(): boolean;
-	/** @hidden the store's lockers (keys), for the timer queue */ readonly lockers: ReadonlyMap<LockerState, unknown>;
+	/** @hidden the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
+		readonly Locker: LockerState;
+	}>;
 	/** @hidden */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void };
 	/** @hidden */ readonly RemoteChangeListener: { readonly NudgeCount: number };
 }
@@ -169,7 +171,7 @@ function fullPass(schedule: Schedule, now: number, closing: boolean): void {
 	schedule.store.update(now, closing);
 	// Re-filing every locker moves only those whose due time changed. Lockers the store deleted are no longer
 	// listed; they leave the queue and the in-flight list when next met (stepLocker skips deleted lockers).
-	for (const [locker] of schedule.store.lockers) classify(schedule, locker, now);
+	for (const { Locker: locker } of schedule.store.entries) classify(schedule, locker, now);
 }
 
 function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchasing: boolean): void {

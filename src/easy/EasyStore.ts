@@ -107,6 +107,11 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	/** Announces this server's releases and retries loads that waited for another server's (faster server hops). */
 	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
 	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
+	/**
+	 * @hidden The same entries in creation order. Iteration goes through this array, never the map: a map keyed by
+	 * objects iterates in memory-address order, which would make the order of requests differ between runs.
+	 */
+	readonly entries = new Array<LockerEntry<T>>();
 	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
 	/** @hidden the first closing step was taken: retries are short and sends fail at the deadline */
 	closingStarted = false;
@@ -237,7 +242,9 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		const prefix =
 			logPrefix ?? (ids.size() === 1 ? LogPrefixCreate(true, ids[0], key) : `[SessionLocker]:[${key}]`);
 		const locker = LockerCreate(this.LockerSpec, key, ids, prefix, disableAPIs);
-		this.lockers.set(locker, { Locker: locker, Active: [], Ended: [], WasLoaded: false });
+		const entry: LockerEntry<T> = { Locker: locker, Active: [], Ended: [], WasLoaded: false };
+		this.lockers.set(locker, entry);
+		this.entries.push(entry);
 		let list = this.byKey.get(key);
 		if (list === undefined) {
 			list = [];
@@ -359,9 +366,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		if (closing && !this.closingStarted) this.beginClosing();
 		let deleted: Array<LockerState<T>> | undefined;
 		// A snapshot: under Immediate SignalBehavior a handler may start a session (insert) during this loop.
-		const snapshot = new Array<LockerEntry<T>>();
-		for (const [, entry] of this.lockers) snapshot.push(entry);
-		for (const entry of snapshot) {
+		for (const entry of table.clone(this.entries)) {
 			const locker = entry.Locker;
 			if (locker.IsDeleted) continue;
 			if (closing && entry.Active.size() > 0) {
@@ -395,7 +400,12 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	/** @hidden */
 	forget(locker: LockerState<T>): void {
+		const entry = this.lockers.get(locker);
 		this.lockers.delete(locker);
+		if (entry !== undefined) {
+			const at = this.entries.indexOf(entry);
+			if (at >= 0) this.entries.remove(at);
+		}
 		const list = this.byKey.get(locker.DataStoreKey);
 		if (list === undefined) return;
 		const index = list.indexOf(locker);
@@ -411,7 +421,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	describePending(): string {
 		const parts = new Array<string>();
 		const sessions = new Array<string>();
-		for (const [locker] of this.lockers) {
+		for (const { Locker: locker } of this.entries) {
 			if (sessions.size() < 10) sessions.push(`${locker.DataStoreKey} (${locker.State})`);
 		}
 		if (this.lockers.size() > 0) {
