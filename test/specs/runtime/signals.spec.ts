@@ -17,6 +17,21 @@ export = () => {
 			event.Destroy();
 		});
 
+		it("Fire hands handlers a copy of a buffer, as of every argument (BindableEvent reference: argument limitations)", () => {
+			const event = new Instance("BindableEvent");
+			const sent = buffer.fromstring("abc");
+			let received: buffer | undefined;
+			event.Event.Connect((b: buffer) => (received = b));
+			event.Fire(sent);
+			buffer.writeu8(sent, 0, 120);
+			Kit.flush();
+			expect(received).to.be.ok();
+			expect(received === sent).to.equal(false);
+			// The copy was taken at Fire: a change made afterwards to the sender's buffer does not show.
+			expect(buffer.tostring(received!)).to.equal("abc");
+			event.Destroy();
+		});
+
 		it("Kit.flush waits for handlers deferred by deferred handlers", () => {
 			const first = new Instance("BindableEvent");
 			const second = new Instance("BindableEvent");
