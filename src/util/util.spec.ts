@@ -21,6 +21,14 @@ export = () => {
 			expect(source.a.b.c).to.equal(1);
 			expect(TableDeepCopy(5)).to.equal(5);
 		});
+
+		it("copies buffers, so a backup does not change with the data it backs up", () => {
+			const source = { blob: buffer.fromstring("abc") };
+			const copy = TableDeepCopy(source);
+			expect(copy.blob === source.blob).to.equal(false);
+			buffer.writeu8(source.blob, 0, 120);
+			expect(buffer.tostring(copy.blob)).to.equal("abc");
+		});
 	});
 	describe("TableRestoreBackup", () => {
 		it("overwrites in place, removing keys the backup lacks", () => {
