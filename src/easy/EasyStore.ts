@@ -152,7 +152,7 @@ export type EasyStoreConfig<T extends SaveData = SaveData> = Partial<
 	>
 >;
 
-/** @hidden what the store keeps per locker */
+/** @internal what the store keeps per locker */
 interface LockerEntry<T extends SaveData> {
 	Locker: LockerState<T>;
 	/** Profiles holding the locker: they receive its events. */
@@ -188,18 +188,29 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly RemoteChangeListener: RemoteChangeListener<T>;
 	/** Announces this server's releases and retries loads that waited for another server's (faster server hops). */
 	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
-	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
+	/** @internal */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/**
-	 * @hidden The same entries in creation order. Iteration goes through this array, never the map: a map keyed by
+	 * @internal The same entries in creation order. Iteration goes through this array, never the map: a map keyed by
 	 * objects iterates in memory-address order, which would make the order of requests differ between runs.
 	 */
 	readonly entries = new Array<LockerEntry<T>>();
-	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
-	/** @hidden the first closing step was taken: retries are short and sends fail at the deadline */
+	/** @internal */ readonly byKey = new Map<string, Array<LockerState<T>>>();
+	/** @internal the first closing step was taken: retries are short and sends fail at the deadline */
 	closingStarted = false;
 
-	/** @hidden use EasyStoreCreate */
-	constructor(
+	/** @internal EasyStoreCreate's way in: the constructor is private so that `new EasyStore()` does not compile. */
+	static make<T extends SaveData>(
+		dataStore: DataStore | DataStoreLike,
+		spec: LockerSpec<T>,
+		studio: StudioDataStore | undefined,
+		topic: string | undefined,
+		releaseTopic?: string,
+	): EasyStore<T> {
+		return new EasyStore<T>(dataStore, spec, studio, topic, releaseTopic);
+	}
+
+	/** Use EasyStoreCreate. */
+	private constructor(
 		dataStore: DataStore | DataStoreLike,
 		spec: LockerSpec<T>,
 		studio: StudioDataStore | undefined,
@@ -313,7 +324,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	// ---------------------------------------------------------------- internals
 
-	/** @hidden */
+	/** @internal */
 	createLocker(
 		key: string,
 		userIds: Array<number> | undefined,
@@ -336,7 +347,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return locker;
 	}
 
-	/** @hidden */
+	/** @internal */
 	attach(locker: LockerState<T>): EasyProfile<T> {
 		const entry = this.lockers.get(locker) as LockerEntry<T>;
 		const profile = new EasyProfile<T>(this, locker);
@@ -369,7 +380,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return profile;
 	}
 
-	/** @hidden EasyProfileOwner */
+	/** @internal EasyProfileOwner */
 	endProfile(profile: EasyProfile<never>): void {
 		const p = profile as unknown as EasyProfile<T>;
 		const entry = this.lockers.get(p.ELS);
@@ -380,7 +391,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		p.ELS.MarkShouldRelease(p);
 	}
 
-	/** @hidden EasyProfileOwner: runs a purchase through the server's shared ProductPurchaser */
+	/** @internal EasyProfileOwner: runs a purchase through the server's shared ProductPurchaser */
 	purchaseFor(
 		profile: EasyProfile<never>,
 		processFunction: unknown,
@@ -400,7 +411,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return purchaser.YieldUntilProductIsProcessedAndSaved(p.ELS, pf, receipt, data);
 	}
 
-	/** @hidden the loaded locker of a key, for remote-change nudges */
+	/** @internal the loaded locker of a key, for remote-change nudges */
 	loadedLocker(key: string): LockerState<T> | undefined {
 		const list = this.byKey.get(key);
 		if (list === undefined) return undefined;
@@ -408,13 +419,13 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return undefined;
 	}
 
-	/** @hidden another server released `key`: loads here that found it locked retry now */
+	/** @internal another server released `key`: loads here that found it locked retry now */
 	retryLoads(key: string): void {
 		const list = this.byKey.get(key);
 		if (list !== undefined) for (const locker of list) locker.RetryLoadNow();
 	}
 
-	/** @hidden the LockerSpec's Lifecycle callback */
+	/** @internal the LockerSpec's Lifecycle callback */
 	onLifecycle(locker: LockerState<T>, status: LifecycleStatus, reason: LifecycleReason): void {
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
@@ -436,14 +447,14 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
 	}
 
-	/** @hidden the LockerSpec's ProductCreditChanged callback */
+	/** @internal the LockerSpec's ProductCreditChanged callback */
 	onCreditChanged(locker: LockerState<T>, productId: number, delta: number, userData: unknown): void {
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
 		for (const profile of entry.Active) profile.ProductCreditChanged.Fire(productId, delta, userData);
 	}
 
-	/** @hidden DrivenStore: one Heartbeat step */
+	/** @internal DrivenStore: one Heartbeat step */
 	update(now: number, closing: boolean): void {
 		if (closing && !this.closingStarted) this.beginClosing();
 		let deleted: Array<LockerState<T>> | undefined;
@@ -467,7 +478,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * The shutdown window is EASY_SHUTDOWN_BUDGET seconds from now (the driver's wait started at most a frame ago).
 	 * Saves retry briefly and plan their last attempt inside it; remote sends fail a second before it, so the
 	 * driver's wait ends on the sessions, never on a send that cannot succeed.
@@ -480,7 +491,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		sender.BeginClosing(sender.clock() + EASY_SHUTDOWN_BUDGET - 1);
 	}
 
-	/** @hidden */
+	/** @internal */
 	forget(locker: LockerState<T>): void {
 		const entry = this.lockers.get(locker);
 		this.lockers.delete(locker);
@@ -496,7 +507,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * What keeps this store busy, for a shutdown warning that names it: sessions not yet released (with their keys
 	 * and states) and remote changes not yet confirmed. Empty when idle.
 	 */
@@ -515,7 +526,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return parts.join("; ");
 	}
 
-	/** @hidden DrivenStore */
+	/** @internal DrivenStore */
 	isBusy(): boolean {
 		return this.lockers.size() > 0 || this.RemoteChangeSender.IsSending();
 	}
@@ -682,7 +693,7 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 		typeIs(DataStore, "Instance") && studio === undefined
 			? `SessionLocker_RL_${DataStore.Name}`.sub(1, 80)
 			: undefined;
-	const easy = new EasyStore<T>(DataStore, spec, studio, topic, releaseTopic);
+	const easy = EasyStore.make<T>(DataStore, spec, studio, topic, releaseTopic);
 	holder.store = easy;
 	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
 	const driver = easyDriver(services);
