@@ -126,7 +126,8 @@ const removed = [...approvedLines].filter(l => !actualLines.has(l));
 if (added.length > 0 || removed.length > 0) {
 	console.error("public API: out/index.d.ts differs from api/public-api.txt");
 	for (const l of added) console.error(`  + ${l}   (new public name: approve it with --update, or make it internal)`);
-	for (const l of removed) console.error(`  - ${l}   (no longer public: a breaking change; approve it with --update)`);
+	for (const l of removed)
+		console.error(`  - ${l}   (no longer public: a breaking change; approve it with --update)`);
 	process.exit(1);
 }
 console.log(`public API: ${lines.length} names and members match api/public-api.txt`);
