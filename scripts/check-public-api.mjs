@@ -101,7 +101,9 @@ for (const exported of checker.getExportsOfModule(moduleSymbol)) {
 		for (const member of membersOf(symbol, kind)) lines.push(`${exported.getName()}.${member}`);
 	}
 }
-lines.sort((a, b) => (a.split(/[:.]/)[0] === b.split(/[:.]/)[0] ? (a < b ? -1 : a > b ? 1 : 0) : a < b ? -1 : 1));
+// Grouped by exported name, its own line ("Name: kind") first, then its members.
+const sortKey = line => line.replace(/^([^:.]+): /, "$1\u0000");
+lines.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
 
 const header = [
 	"# The approved public API of @rbxts/session-locker: every name out/index.d.ts exports, with the public members",
