@@ -54,7 +54,7 @@ export { LockerCreate, LockerCreatePlayer } from "./locker/LockerCreate";
 export { LockersShutdown } from "./shutdown/LockersShutdown";
 export type { LockersShutdownOptions } from "./shutdown/LockersShutdown";
 export { EasyStoreCreate, EasyStore } from "./easy/EasyStore";
-export type { EasyStoreConfig, EasyStoreOptions } from "./easy/EasyStore";
+export type { EasyStoreConfig, EasyStoreOptions, EasyStoreSettings } from "./easy/EasyStore";
 export { EasyProfile } from "./easy/EasyProfile";
 export { EasyShutdown, EASY_SHUTDOWN_BUDGET } from "./easy/EasyDriver";
 export type { EasyServices } from "./easy/EasyDriver";

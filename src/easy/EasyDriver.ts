@@ -29,13 +29,13 @@ export interface EasyServices {
 
 /** What the driver needs from a store. */
 export interface DrivenStore {
-	/** @hidden one full step: every locker, deletions, remote sends */ update(now: number, closing: boolean): void;
-	/** @hidden true while it holds lockers, purchases or remote sends */ isBusy(): boolean;
-	/** @hidden the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
+	/** @internal one full step: every locker, deletions, remote sends */ update(now: number, closing: boolean): void;
+	/** @internal true while it holds lockers, purchases or remote sends */ isBusy(): boolean;
+	/** @internal the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
 		readonly Locker: LockerState;
 	}>;
-	/** @hidden */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void };
-	/** @hidden */ readonly RemoteChangeListener: { readonly NudgeCount: number };
+	/** @internal */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void };
+	/** @internal */ readonly RemoteChangeListener: { readonly NudgeCount: number };
 }
 
 /**
@@ -47,7 +47,7 @@ export interface DrivenStore {
  */
 export const EASY_FULL_PASS_PERIOD = 5;
 
-/** @hidden the driver's schedule of one store */
+/** @internal the driver's schedule of one store */
 interface Schedule {
 	store: DrivenStore;
 	/** Lockers waiting for a time: next autosave, retry or cooldown. */
@@ -86,7 +86,7 @@ function defaultServices(): EasyServices {
 	};
 }
 
-/** @hidden the server's driver, created with the first store's services */
+/** @internal the server's driver, created with the first store's services */
 export function easyDriver(services: Partial<EasyServices> | undefined): Driver {
 	if (driver === undefined) {
 		const base = defaultServices();
@@ -114,7 +114,7 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 	return driver;
 }
 
-/** @hidden true when the locker's request finished (or its thread died): SessionUpdate applies it now */
+/** @internal true when the locker's request finished (or its thread died): SessionUpdate applies it now */
 function jobFinished(locker: LockerState): boolean {
 	const job = locker.job;
 	if (job === undefined || job.Done) return true;
@@ -122,7 +122,7 @@ function jobFinished(locker: LockerState): boolean {
 }
 
 /**
- * @hidden
+ * @internal
  * When a locker with nothing in flight next needs a SessionUpdate by itself: the time its state machine compares
  * with (autosave, retry, cooldown). Anything else that can make it due is an event that wakes the schedule.
  */
@@ -140,7 +140,7 @@ function dueAt(locker: LockerState, now: number): number {
 	return at > now ? at : now;
 }
 
-/** @hidden files a locker under in-flight or the timer queue after it was updated */
+/** @internal files a locker under in-flight or the timer queue after it was updated */
 function classify(schedule: Schedule, locker: LockerState, now: number): void {
 	if (locker.IsDeleted) {
 		schedule.timers.remove(locker);
@@ -154,7 +154,7 @@ function classify(schedule: Schedule, locker: LockerState, now: number): void {
 	schedule.timers.set(locker, dueAt(locker, now));
 }
 
-/** @hidden one locker's SessionUpdate outside a full pass; an idle result needs the store's full pass (deletion) */
+/** @internal one locker's SessionUpdate outside a full pass; an idle result needs the store's full pass (deletion) */
 function stepLocker(schedule: Schedule, locker: LockerState, now: number): void {
 	if (locker.IsDeleted) return;
 	if (locker.SessionUpdate(now)) {
@@ -210,7 +210,7 @@ function step(d: Driver): void {
 	d.purchaser?.Update();
 }
 
-/** @hidden the schedule of a store, or undefined when it is not driven here */
+/** @internal the schedule of a store, or undefined when it is not driven here */
 function scheduleOf(store: unknown): Schedule | undefined {
 	if (driver === undefined) return undefined;
 	for (const schedule of driver.schedules) if (schedule.store === store) return schedule;
@@ -218,7 +218,7 @@ function scheduleOf(store: unknown): Schedule | undefined {
 }
 
 /**
- * @hidden
+ * @internal
  * Something outside the timer queue changed a store's lockers (a profile started or ended, another server released
  * a key): its next frame runs a full pass.
  */
@@ -227,26 +227,26 @@ export function easyDriverWake(store: unknown): void {
 	if (schedule !== undefined) schedule.full = true;
 }
 
-/** @hidden every store's next frame runs a full pass */
+/** @internal every store's next frame runs a full pass */
 export function easyDriverWakeAll(): void {
 	if (driver !== undefined) for (const schedule of driver.schedules) schedule.full = true;
 }
 
-/** @hidden one locker must be looked at on the next frame (a forced save) */
+/** @internal one locker must be looked at on the next frame (a forced save) */
 export function easyDriverWakeLocker(store: unknown, locker: LockerState): void {
 	const schedule = scheduleOf(store);
 	if (schedule === undefined || locker.IsDeleted) return;
 	if (locker.job === undefined) schedule.timers.set(locker, -math.huge);
 }
 
-/** @hidden the shared purchaser, created on first use */
+/** @internal the shared purchaser, created on first use */
 export function easyPurchaser(): ProductPurchaser {
 	const d = easyDriver(undefined);
 	if (d.purchaser === undefined) d.purchaser = ProductPurchaserCreate({ Clock: d.services.Clock });
 	return d.purchaser;
 }
 
-/** @hidden adds a store to the one Heartbeat loop (connected on the first store) */
+/** @internal adds a store to the one Heartbeat loop (connected on the first store) */
 export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolean): void {
 	d.stores.push(store);
 	d.schedules.push({
@@ -266,7 +266,7 @@ export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolea
 	}
 }
 
-/** @hidden */
+/** @internal */
 export function easyDriverClosing(): boolean {
 	return driver !== undefined && driver.closing;
 }

@@ -8,8 +8,8 @@ import { easyDriverWake, easyDriverWakeLocker } from "./EasyDriver";
 
 /** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
 export interface EasyProfileOwner {
-	/** @hidden */ endProfile(profile: EasyProfile<never>): void;
-	/** @hidden */ purchaseFor(
+	/** @internal */ endProfile(profile: EasyProfile<never>): void;
+	/** @internal */ purchaseFor(
 		profile: EasyProfile<never>,
 		processFunction: unknown,
 		receiptInfo: unknown,
@@ -68,16 +68,16 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	/** Product credit changed by `ChangeAmount` (negative when used). */
 	readonly ProductCreditChanged = new Signal<(ProductId: number, ChangeAmount: number, UserData?: unknown) => void>();
 
-	/** @hidden */ readonly owner: EasyProfileOwner;
-	/** @hidden threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
-	/** @hidden */ finished = false;
+	/** @internal */ readonly owner: EasyProfileOwner;
+	/** @internal threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
+	/** @internal */ finished = false;
 	/**
-	 * @hidden called in the same step the profile becomes loaded, before any signal: the Easy API's helpers use it
+	 * @internal called in the same step the profile becomes loaded, before any signal: the Easy API's helpers use it
 	 * to announce a load in the frame it happens, without polling.
 	 */
 	readonly loadedHooks = new Array<(profile: EasyProfile<T>) => void>();
 
-	/** @hidden use EasyStore.StartSession */
+	/** @internal use EasyStore.StartSession */
 	constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
 		this.owner = owner;
 		this.ELS = locker;
@@ -317,7 +317,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 
 	// ---------------------------------------------------------------- called by EasyStore
 
-	/** @hidden */
+	/** @internal */
 	resumeLoadWaiters(result: EasyProfile<T> | undefined): void {
 		if (this.loadWaiters.size() === 0) return;
 		const waiters = table.clone(this.loadWaiters);
@@ -327,7 +327,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		}
 	}
 
-	/** @hidden one lifecycle event of the locker, while active; fires the most specific signal first */
+	/** @internal one lifecycle event of the locker, while active; fires the most specific signal first */
 	onLifecycle(status: LifecycleStatus, reason: LifecycleReason): void {
 		if (status === "replaced") {
 			if (reason === "r_loaded") {
@@ -348,7 +348,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		this.Lifecycle.Fire(status, reason);
 	}
 
-	/** @hidden the locker was deleted */
+	/** @internal the locker was deleted */
 	onFinished(): void {
 		if (this.finished) return;
 		this.finished = true;
@@ -363,7 +363,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		task.defer(() => this.destroySignals());
 	}
 
-	/** @hidden */
+	/** @internal */
 	destroySignals(): void {
 		this.Lifecycle.Destroy();
 		this.Finished.Destroy();

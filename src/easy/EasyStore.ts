@@ -30,8 +30,13 @@ import { StudioDataStore } from "./StudioDataStore";
 /** Fields the library manages; a CreateSaveData that sets them is warned about (they are overwritten). */
 const RESERVED_FIELDS = ["Version", "VersionPatch", "Session", "Purchases", "ProductCredit", "RemoteChanges"];
 
-/** Extra settings of `EasyStoreCreate`, all optional. */
-export interface EasyStoreOptions<T extends SaveData = SaveData> {
+/**
+ * The settings of `EasyStoreCreate` that the v13 positional form passes as its last argument, all optional.
+ *
+ * @example
+ * const settings: EasyStoreSettings = { BindToClose: false, StudioKeyPrefix: "Studio_" };
+ */
+export interface EasyStoreSettings<T extends SaveData = SaveData> {
 	/** Register `EasyShutdown` with BindToClose (default true). Only the first store's setting matters. */
 	BindToClose?: boolean;
 	/** Inject RunService, Players, BindToClose or the clock (default: the real services). */
@@ -49,6 +54,83 @@ export interface EasyStoreOptions<T extends SaveData = SaveData> {
 	 * fields the store sets itself (the DataStore, version, creator, migrators, callbacks it relies on) are left out.
 	 */
 	Config?: EasyStoreConfig<T>;
+}
+
+/**
+ * Everything `EasyStoreCreate(DataStore, CreateSaveData, Options)` accepts, all optional: the save data version,
+ * migrators and patchers, the remote-change processor, test data, and the settings of `EasyStoreSettings`.
+ * **An unknown field is an error, so a misspelt option never silently falls back to its default.**
+ *
+ * @example
+ * const [migrators, patchers] = builder.Build();
+ * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }), {
+ * 	SaveDataVersion: 2,
+ * 	Migrators: migrators,
+ * 	Patchers: patchers,
+ * 	StudioKeyPrefix: "Studio_",
+ * });
+ */
+export interface EasyStoreOptions<T extends SaveData = SaveData> extends EasyStoreSettings<T> {
+	/** The version new and migrated data is saved with (default 1). */
+	SaveDataVersion?: number;
+	/** The patch of that version new data is created with (default 0). */
+	SaveDataVersionPatch?: number;
+	/** Migrators from `MigratorBuilder.Build()`: run inside the load, for data of an older version. */
+	Migrators?: SaveDataMigrators;
+	/** Patchers from `MigratorBuilder.Build()`: run inside the load, for data of an older patch. */
+	Patchers?: SaveDataPatchers;
+	/**
+	 * Applies one change sent with `SendRemoteChanges` to the loaded data; return true when applied. Runs exactly
+	 * once per change.
+	 */
+	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean;
+	/** Run every session on an in-memory copy of this value instead of the DataStore (tests, Studio). */
+	DataStoreTestData?: unknown;
+}
+
+/** The field types `EasyStoreCreate` checks in an options table; any other field is an error. */
+const OPTION_TYPES: { readonly [K in keyof EasyStoreOptions]-?: keyof CheckableTypes } = {
+	SaveDataVersion: "number",
+	SaveDataVersionPatch: "number",
+	Migrators: "table",
+	Patchers: "table",
+	ProcessRemoteChange: "function",
+	DataStoreTestData: "nil",
+	BindToClose: "boolean",
+	Services: "table",
+	StudioKeyPrefix: "string",
+	StudioInMemory: "boolean",
+	Config: "table",
+};
+
+/** The fields the positional form takes as arguments: its last argument must not set them as well. */
+const POSITIONAL_FIELDS = [
+	"SaveDataVersion",
+	"SaveDataVersionPatch",
+	"Migrators",
+	"Patchers",
+	"ProcessRemoteChange",
+	"DataStoreTestData",
+];
+
+function optionsError(message: string): never {
+	error(`[SessionLocker] EasyStoreCreate: ${message}`, 4);
+}
+
+/** Checks an options table: every field known and of its type (`DataStoreTestData` may be anything). */
+function checkOptions(options: object, positional: boolean): void {
+	for (const [field, value] of pairs(options as { [field: string]: unknown })) {
+		const expected = typeIs(field, "string") ? (OPTION_TYPES as { [f: string]: string })[field] : undefined;
+		if (expected === undefined || (positional && POSITIONAL_FIELDS.includes(field as string))) {
+			const known = positional
+				? "BindToClose, Services, StudioKeyPrefix, StudioInMemory, Config (the other settings are arguments)"
+				: "SaveDataVersion, SaveDataVersionPatch, Migrators, Patchers, ProcessRemoteChange, DataStoreTestData, BindToClose, Services, StudioKeyPrefix, StudioInMemory, Config";
+			optionsError(`unknown option "${tostring(field)}"; the options are ${known}`);
+		}
+		if (expected !== "nil" && typeOf(value) !== expected) {
+			optionsError(`option ${field} must be a ${expected}, got ${typeOf(value)}`);
+		}
+	}
 }
 
 /**
@@ -70,7 +152,7 @@ export type EasyStoreConfig<T extends SaveData = SaveData> = Partial<
 	>
 >;
 
-/** @hidden what the store keeps per locker */
+/** @internal what the store keeps per locker */
 interface LockerEntry<T extends SaveData> {
 	Locker: LockerState<T>;
 	/** Profiles holding the locker: they receive its events. */
@@ -106,18 +188,29 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	readonly RemoteChangeListener: RemoteChangeListener<T>;
 	/** Announces this server's releases and retries loads that waited for another server's (faster server hops). */
 	readonly ReleaseAnnouncer: ReleaseAnnouncer | undefined;
-	/** @hidden */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
+	/** @internal */ readonly lockers = new Map<LockerState<T>, LockerEntry<T>>();
 	/**
-	 * @hidden The same entries in creation order. Iteration goes through this array, never the map: a map keyed by
+	 * @internal The same entries in creation order. Iteration goes through this array, never the map: a map keyed by
 	 * objects iterates in memory-address order, which would make the order of requests differ between runs.
 	 */
 	readonly entries = new Array<LockerEntry<T>>();
-	/** @hidden */ readonly byKey = new Map<string, Array<LockerState<T>>>();
-	/** @hidden the first closing step was taken: retries are short and sends fail at the deadline */
+	/** @internal */ readonly byKey = new Map<string, Array<LockerState<T>>>();
+	/** @internal the first closing step was taken: retries are short and sends fail at the deadline */
 	closingStarted = false;
 
-	/** @hidden use EasyStoreCreate */
-	constructor(
+	/** @internal EasyStoreCreate's way in: the constructor is private so that `new EasyStore()` does not compile. */
+	static make<T extends SaveData>(
+		dataStore: DataStore | DataStoreLike,
+		spec: LockerSpec<T>,
+		studio: StudioDataStore | undefined,
+		topic: string | undefined,
+		releaseTopic?: string,
+	): EasyStore<T> {
+		return new EasyStore<T>(dataStore, spec, studio, topic, releaseTopic);
+	}
+
+	/** Use EasyStoreCreate. */
+	private constructor(
 		dataStore: DataStore | DataStoreLike,
 		spec: LockerSpec<T>,
 		studio: StudioDataStore | undefined,
@@ -231,7 +324,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 
 	// ---------------------------------------------------------------- internals
 
-	/** @hidden */
+	/** @internal */
 	createLocker(
 		key: string,
 		userIds: Array<number> | undefined,
@@ -254,7 +347,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return locker;
 	}
 
-	/** @hidden */
+	/** @internal */
 	attach(locker: LockerState<T>): EasyProfile<T> {
 		const entry = this.lockers.get(locker) as LockerEntry<T>;
 		const profile = new EasyProfile<T>(this, locker);
@@ -287,7 +380,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return profile;
 	}
 
-	/** @hidden EasyProfileOwner */
+	/** @internal EasyProfileOwner */
 	endProfile(profile: EasyProfile<never>): void {
 		const p = profile as unknown as EasyProfile<T>;
 		const entry = this.lockers.get(p.ELS);
@@ -298,7 +391,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		p.ELS.MarkShouldRelease(p);
 	}
 
-	/** @hidden EasyProfileOwner: runs a purchase through the server's shared ProductPurchaser */
+	/** @internal EasyProfileOwner: runs a purchase through the server's shared ProductPurchaser */
 	purchaseFor(
 		profile: EasyProfile<never>,
 		processFunction: unknown,
@@ -318,7 +411,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return purchaser.YieldUntilProductIsProcessedAndSaved(p.ELS, pf, receipt, data);
 	}
 
-	/** @hidden the loaded locker of a key, for remote-change nudges */
+	/** @internal the loaded locker of a key, for remote-change nudges */
 	loadedLocker(key: string): LockerState<T> | undefined {
 		const list = this.byKey.get(key);
 		if (list === undefined) return undefined;
@@ -326,13 +419,13 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return undefined;
 	}
 
-	/** @hidden another server released `key`: loads here that found it locked retry now */
+	/** @internal another server released `key`: loads here that found it locked retry now */
 	retryLoads(key: string): void {
 		const list = this.byKey.get(key);
 		if (list !== undefined) for (const locker of list) locker.RetryLoadNow();
 	}
 
-	/** @hidden the LockerSpec's Lifecycle callback */
+	/** @internal the LockerSpec's Lifecycle callback */
 	onLifecycle(locker: LockerState<T>, status: LifecycleStatus, reason: LifecycleReason): void {
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
@@ -354,14 +447,14 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
 	}
 
-	/** @hidden the LockerSpec's ProductCreditChanged callback */
+	/** @internal the LockerSpec's ProductCreditChanged callback */
 	onCreditChanged(locker: LockerState<T>, productId: number, delta: number, userData: unknown): void {
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
 		for (const profile of entry.Active) profile.ProductCreditChanged.Fire(productId, delta, userData);
 	}
 
-	/** @hidden DrivenStore: one Heartbeat step */
+	/** @internal DrivenStore: one Heartbeat step */
 	update(now: number, closing: boolean): void {
 		if (closing && !this.closingStarted) this.beginClosing();
 		let deleted: Array<LockerState<T>> | undefined;
@@ -385,7 +478,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * The shutdown window is EASY_SHUTDOWN_BUDGET seconds from now (the driver's wait started at most a frame ago).
 	 * Saves retry briefly and plan their last attempt inside it; remote sends fail a second before it, so the
 	 * driver's wait ends on the sessions, never on a send that cannot succeed.
@@ -398,7 +491,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		sender.BeginClosing(sender.clock() + EASY_SHUTDOWN_BUDGET - 1);
 	}
 
-	/** @hidden */
+	/** @internal */
 	forget(locker: LockerState<T>): void {
 		const entry = this.lockers.get(locker);
 		this.lockers.delete(locker);
@@ -414,7 +507,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * What keeps this store busy, for a shutdown warning that names it: sessions not yet released (with their keys
 	 * and states) and remote changes not yet confirmed. Empty when idle.
 	 */
@@ -433,7 +526,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		return parts.join("; ");
 	}
 
-	/** @hidden DrivenStore */
+	/** @internal DrivenStore */
 	isBusy(): boolean {
 		return this.lockers.size() > 0 || this.RemoteChangeSender.IsSending();
 	}
@@ -442,26 +535,94 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 /**
  * Creates the EasyStore of a DataStore (one per DataStore object: a second call warns and returns the first).
  * `CreateSaveData` returns a new table of your fields; the library adds `Version`, `VersionPatch`, `Purchases` and
- * `ProductCredit`. Connects the shared Heartbeat driver and, by default, registers the shutdown with BindToClose.
- * In Studio without DataStore access it runs on an in-memory store (warned once).
- * **Server only: errors on the client. CreateSaveData must return a new table on every call.**
+ * `ProductCredit`. `Options` holds everything else (version, migrators, patchers, remote-change processor, test data,
+ * Studio, services, LockerSpec settings). Connects the shared Heartbeat driver and, by default, registers the
+ * shutdown with BindToClose. In Studio without DataStore access it runs on an in-memory store (warned once).
+ * **Server only: errors on the client. CreateSaveData must return a new table on every call. An unknown option is an
+ * error.**
  *
  * @example
  * interface PlayerData extends SaveData { Coins: number }
- * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }));
+ * const store = EasyStoreCreate<PlayerData>(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }), {
+ * 	SaveDataVersion: 1,
+ * 	StudioKeyPrefix: "Studio_",
+ * });
  */
 export function EasyStoreCreate<T extends SaveData = SaveData>(
 	DataStore: DataStore | DataStoreLike,
 	CreateSaveData: () => Omit<T, keyof SaveData> | T,
-	SaveDataVersion?: number,
+	Options?: EasyStoreOptions<T>,
+): EasyStore<T>;
+/**
+ * The SessionLocker v13 positional form, kept for existing Luau code: the version, patch, migrators, patchers,
+ * remote-change processor and test data as arguments, then the remaining settings. Detected by the third argument
+ * being a number or nil. **Prefer the options object: it names every value.**
+ *
+ * @example
+ * const store = EasyStoreCreate(DataStoreService.GetDataStore("PlayerData"), () => ({ Coins: 0 }), 2, 0, migrators);
+ */
+export function EasyStoreCreate<T extends SaveData = SaveData>(
+	DataStore: DataStore | DataStoreLike,
+	CreateSaveData: () => Omit<T, keyof SaveData> | T,
+	SaveDataVersion: number | undefined,
 	SaveDataVersionPatch?: number,
 	Migrators?: SaveDataMigrators,
 	Patchers?: SaveDataPatchers,
 	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean,
 	DataStoreTestData?: unknown,
-	Options?: EasyStoreOptions<T>,
+	Settings?: EasyStoreSettings<T>,
+): EasyStore<T>;
+export function EasyStoreCreate<T extends SaveData = SaveData>(
+	DataStore: DataStore | DataStoreLike,
+	CreateSaveData: () => Omit<T, keyof SaveData> | T,
+	third?: EasyStoreOptions<T> | number,
+	SaveDataVersionPatch?: number,
+	Migrators?: SaveDataMigrators,
+	Patchers?: SaveDataPatchers,
+	ProcessRemoteChange?: (SaveData: T, RemoteChange: SD_RemoteChange_Base) => boolean,
+	DataStoreTestData?: unknown,
+	Settings?: EasyStoreSettings<T>,
 ): EasyStore<T> {
-	const services = Options?.Services;
+	let Options: EasyStoreOptions<T>;
+	if (typeIs(third, "table")) {
+		const trailing = [SaveDataVersionPatch, Migrators, Patchers, ProcessRemoteChange, DataStoreTestData, Settings];
+		for (const value of trailing) {
+			if (value !== undefined) {
+				optionsError("an options table as third argument takes no further arguments; put them in the table");
+			}
+		}
+		checkOptions(third, false);
+		Options = third;
+	} else if (third === undefined || typeIs(third, "number")) {
+		const positional: Array<[string, unknown, keyof CheckableTypes]> = [
+			["SaveDataVersionPatch", SaveDataVersionPatch, "number"],
+			["Migrators", Migrators, "table"],
+			["Patchers", Patchers, "table"],
+			["ProcessRemoteChange", ProcessRemoteChange, "function"],
+			["Settings", Settings, "table"],
+		];
+		for (const [name, value, expected] of positional) {
+			if (value !== undefined && typeOf(value) !== expected) {
+				optionsError(`${name} (positional form) must be a ${expected} or nil, got ${typeOf(value)}`);
+			}
+		}
+		if (Settings !== undefined) checkOptions(Settings, true);
+		Options = {
+			...Settings,
+			SaveDataVersion: third,
+			SaveDataVersionPatch,
+			Migrators,
+			Patchers,
+			ProcessRemoteChange,
+			DataStoreTestData,
+		};
+	} else {
+		optionsError(
+			`the third argument must be an options table (or, in the v13 positional form, the SaveDataVersion number), got ${typeOf(third)}`,
+		);
+	}
+	const { SaveDataVersion, DataStoreTestData: testData } = Options;
+	const services = Options.Services;
 	const runService: EasyRunService = services?.RunService ?? game.GetService("RunService");
 	if (runService.IsClient()) {
 		error("[SessionLocker] EasyStoreCreate can only be called on the server (it was called on a client)", 2);
@@ -474,7 +635,7 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 		return existing as unknown as EasyStore<T>;
 	}
 	const version = SaveDataVersion ?? 1;
-	const versionPatch = SaveDataVersionPatch ?? 0;
+	const versionPatch = Options.SaveDataVersionPatch ?? 0;
 	const sample = CreateSaveData() as unknown;
 	assert(typeIs(sample, "table"), "[SessionLocker] EasyStoreCreate: CreateSaveData must return a table");
 	for (const field of RESERVED_FIELDS) {
@@ -487,18 +648,18 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 
 	let studio: StudioDataStore | undefined;
 	let store: DataStore | DataStoreLike = DataStore;
-	if (runService.IsStudio() && DataStoreTestData === undefined) {
+	if (runService.IsStudio() && testData === undefined) {
 		studio = new StudioDataStore(
 			DataStore as DataStoreLike,
-			Options?.StudioKeyPrefix,
-			Options?.StudioInMemory === true,
+			Options.StudioKeyPrefix,
+			Options.StudioInMemory === true,
 		);
 		store = studio;
 	}
 
 	// The spec's callbacks need the store, which needs the spec.
 	const holder: { store?: EasyStore<T> } = {};
-	const config = Options?.Config ?? {};
+	const config = Options.Config ?? {};
 	const spec: LockerSpec<T> = {
 		...config,
 		DataStore: store,
@@ -513,12 +674,14 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 			data.RemoteChanges = undefined;
 			return data as unknown as T;
 		},
-		SaveDataMigrators: Migrators,
-		SaveDataPatchers: Patchers,
+		SaveDataMigrators: Options.Migrators,
+		SaveDataPatchers: Options.Patchers,
 		// Exactly once: the change's idempotency key is recorded in the same save as its effect.
 		ProcessRemoteChange:
-			ProcessRemoteChange !== undefined ? RemoteChangeProcessorCreate(ProcessRemoteChange) : undefined,
-		DataStoreTestData,
+			Options.ProcessRemoteChange !== undefined
+				? RemoteChangeProcessorCreate(Options.ProcessRemoteChange)
+				: undefined,
+		DataStoreTestData: testData,
 		Lifecycle: (ls, status, reason) => holder.store?.onLifecycle(ls, status, reason),
 		ProductCreditChanged: (ls, _sd, productId, amount, userData) =>
 			holder.store?.onCreditChanged(ls, productId, amount, userData),
@@ -530,10 +693,10 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 		typeIs(DataStore, "Instance") && studio === undefined
 			? `SessionLocker_RL_${DataStore.Name}`.sub(1, 80)
 			: undefined;
-	const easy = new EasyStore<T>(DataStore, spec, studio, topic, releaseTopic);
+	const easy = EasyStore.make<T>(DataStore, spec, studio, topic, releaseTopic);
 	holder.store = easy;
 	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
 	const driver = easyDriver(services);
-	easyDriverAdd(driver, easy, Options?.BindToClose !== false);
+	easyDriverAdd(driver, easy, Options.BindToClose !== false);
 	return easy;
 }

@@ -80,11 +80,11 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	/** The same account joined twice; `Kept` holds the session, `Kicked` was removed. */
 	readonly DuplicateLogin = new Signal<(Kept: Player, Kicked: Player) => void>();
 
-	/** @hidden */ readonly entries = new Map<number, Entry<T>>();
-	/** @hidden */ readonly options: PlayerProfilesOptions;
-	/** @hidden */ readonly connections = new Array<RBXScriptConnection>();
+	/** @internal */ readonly entries = new Map<number, Entry<T>>();
+	/** @internal */ readonly options: PlayerProfilesOptions;
+	/** @internal */ readonly connections = new Array<RBXScriptConnection>();
 
-	/** @hidden use PlayerProfilesCreate */
+	/** @internal use PlayerProfilesCreate */
 	constructor(store: EasyStore<T>, options: PlayerProfilesOptions) {
 		this.Store = store;
 		this.options = options;
@@ -155,13 +155,13 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		this.entries.clear();
 	}
 
-	/** @hidden */
+	/** @internal */
 	key(userId: number): string {
 		const make = this.options.Key;
 		return make !== undefined ? make(userId) : tostring(userId);
 	}
 
-	/** @hidden */
+	/** @internal */
 	onJoin(player: Player): void {
 		const userId = player.UserId;
 		const existing = this.entries.get(userId);
@@ -188,7 +188,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * The profile just became loaded (called inside the load's step): ProfileLoaded fires now. GetLoaded returns the
 	 * profile from a deferred thread queued after the event's handlers, so code that finds it there can rely on
 	 * whatever the handlers set up; both happen in this frame.
@@ -201,7 +201,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		});
 	}
 
-	/** @hidden drops the helper's handlers and hook on a profile it no longer manages */
+	/** @internal drops the helper's handlers and hook on a profile it no longer manages */
 	release(entry: Entry<T>): void {
 		for (const connection of entry.Connections) connection.Disconnect();
 		entry.Connections.clear();
@@ -210,7 +210,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		if (index >= 0) hooks.remove(index);
 	}
 
-	/** @hidden same account twice (seed 002: a duplicate is still connected; a reconnection is not) */
+	/** @internal same account twice (seed 002: a duplicate is still connected; a reconnection is not) */
 	onDuplicate(existing: Entry<T>, newcomer: Player): void {
 		const old = existing.Player;
 		if (this.options.DuplicateLogin === "KickNew") {
@@ -225,7 +225,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		if (existing.Profile.IsLoaded) this.ProfileLoaded.Fire(newcomer, existing.Profile);
 	}
 
-	/** @hidden */
+	/** @internal */
 	onLeave(player: Player): void {
 		const entry = this.entries.get(player.UserId);
 		if (entry === undefined || entry.Player !== player) return;
@@ -234,7 +234,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		entry.Profile.EndSession();
 	}
 
-	/** @hidden */
+	/** @internal */
 	onLost(entry: Entry<T>): void {
 		const kick = this.options.KickOnLost;
 		if (kick === undefined || kick === false) return;
@@ -243,7 +243,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * With KickOnLoadFailure only: kicks on a permanent load failure or a timeout. Load statuses have no event on
 	 * the Easy API, so this checks four times a second until the load ends; without the option nothing polls.
 	 */

@@ -17,8 +17,8 @@ export class ReleaseAnnouncer {
 	/** Announcements received from any server (this one included). */
 	ReceivedCount = 0;
 	IsDestroyed = false;
-	/** @hidden */ readonly messaging: MessagingService;
-	/** @hidden */ connection: RBXScriptConnection | undefined;
+	/** @internal */ readonly messaging: MessagingService;
+	/** @internal */ connection: RBXScriptConnection | undefined;
 
 	constructor(Topic: string, OnReleased: (DataStoreKey: string) => void, Messaging?: MessagingService) {
 		this.Topic = Topic;

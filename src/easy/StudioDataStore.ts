@@ -21,7 +21,7 @@ export function isStudioAccessError(message: string): boolean {
 
 let warnedNoAccess = false;
 
-/** @hidden for specs: forget that the warning was given */
+/** @internal for specs: forget that the warning was given */
 export function resetStudioWarning(): void {
 	warnedNoAccess = false;
 }
@@ -41,9 +41,9 @@ export type StudioMode = "probing" | "live" | "memory";
 export class StudioDataStore implements DataStoreLike {
 	Mode: StudioMode = "probing";
 	readonly KeyPrefix: string;
-	/** @hidden */ readonly real: DataStoreLike;
-	/** @hidden */ readonly memory = new FakeDataStore();
-	/** @hidden */ readonly waiting = new Array<thread>();
+	/** @internal */ readonly real: DataStoreLike;
+	/** @internal */ readonly memory = new FakeDataStore();
+	/** @internal */ readonly waiting = new Array<thread>();
 
 	constructor(real: DataStoreLike, keyPrefix: string | undefined, forceMemory: boolean) {
 		this.real = real;
@@ -55,7 +55,7 @@ export class StudioDataStore implements DataStoreLike {
 		task.spawn(() => this.probe());
 	}
 
-	/** @hidden */
+	/** @internal */
 	probe(): void {
 		const [ok, err] = pcall(() =>
 			this.real.UpdateAsync(this.KeyPrefix + STUDIO_PROBE_KEY, () => $tuple(undefined, undefined, undefined)),
@@ -96,7 +96,7 @@ export class StudioDataStore implements DataStoreLike {
 		return (this.real as unknown as ReadableDataStore).GetAsync(this.KeyPrefix + key);
 	}
 
-	/** @hidden requests wait until the probe decided between real keys and memory */
+	/** @internal requests wait until the probe decided between real keys and memory */
 	waitForProbe(): void {
 		if (this.Mode !== "probing") return;
 		this.waiting.push(coroutine.running());

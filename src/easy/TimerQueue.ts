@@ -9,9 +9,9 @@
  * const due = timers.popDue(os.clock()); // "autosave" once its time has come, else undefined
  */
 export class TimerQueue<T extends defined> {
-	/** @hidden the heap, by due time */ readonly items = new Array<T>();
-	/** @hidden */ readonly due = new Map<T, number>();
-	/** @hidden position in `items` */ readonly index = new Map<T, number>();
+	/** @internal the heap, by due time */ readonly items = new Array<T>();
+	/** @internal */ readonly due = new Map<T, number>();
+	/** @internal position in `items` */ readonly index = new Map<T, number>();
 
 	/**
 	 * Number of queued items.
@@ -92,7 +92,7 @@ export class TimerQueue<T extends defined> {
 		this.index.clear();
 	}
 
-	/** @hidden removes the item at `position` */
+	/** @internal removes the item at `position` */
 	take(position: number): void {
 		const items = this.items;
 		const item = items[position];
@@ -111,7 +111,7 @@ export class TimerQueue<T extends defined> {
 		}
 	}
 
-	/** @hidden */
+	/** @internal */
 	up(position: number): void {
 		const items = this.items;
 		const due = this.due;
@@ -129,7 +129,7 @@ export class TimerQueue<T extends defined> {
 		this.index.set(item, position);
 	}
 
-	/** @hidden */
+	/** @internal */
 	down(position: number): void {
 		const items = this.items;
 		const due = this.due;

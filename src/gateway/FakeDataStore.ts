@@ -30,8 +30,8 @@ class FakeKeyInfo implements KeyInfoLike {
 	readonly CreatedTime: number;
 	readonly UpdatedTime: number;
 	readonly Version: string;
-	/** @hidden */ readonly userIds: Array<number>;
-	/** @hidden */ readonly metadata: object;
+	/** @internal */ readonly userIds: Array<number>;
+	/** @internal */ readonly metadata: object;
 	constructor(record: FakeRecord) {
 		this.CreatedTime = record.CreatedTime;
 		this.UpdatedTime = record.UpdatedTime;
@@ -71,12 +71,12 @@ interface Fault {
 export class FakeDataStore implements DataStoreLike {
 	/** The gateway of this fake backend: its clock is not the real DataStore's, so it has its own estimate. */
 	readonly Gateway: RequestGateway;
-	/** @hidden */ readonly records = new Map<string, FakeRecord>();
-	/** @hidden */ readonly touched = new Set<string>();
-	/** @hidden */ readonly holds = new Map<string, Hold>();
-	/** @hidden */ readonly faults = new Array<Fault>();
-	/** @hidden */ readonly options: FakeDataStoreOptions;
-	/** @hidden */ versionCounter = 0;
+	/** @internal */ readonly records = new Map<string, FakeRecord>();
+	/** @internal */ readonly touched = new Set<string>();
+	/** @internal */ readonly holds = new Map<string, Hold>();
+	/** @internal */ readonly faults = new Array<Fault>();
+	/** @internal */ readonly options: FakeDataStoreOptions;
+	/** @internal */ versionCounter = 0;
 	/** UpdateAsync calls made. */
 	RequestCount = 0;
 
@@ -85,13 +85,13 @@ export class FakeDataStore implements DataStoreLike {
 		this.Gateway = gateway ?? new RequestGateway();
 	}
 
-	/** @hidden */
+	/** @internal */
 	now(): number {
 		const clock = this.options.Clock;
 		return clock !== undefined ? clock() : DateTime.now().UnixTimestampMillis;
 	}
 
-	/** @hidden first touch of a key: read the source or the initial value */
+	/** @internal first touch of a key: read the source or the initial value */
 	load(key: string): FakeRecord | undefined {
 		if (!this.touched.has(key)) {
 			const source = this.options.Source;
@@ -129,7 +129,7 @@ export class FakeDataStore implements DataStoreLike {
 		return this.records.get(key);
 	}
 
-	/** @hidden */
+	/** @internal */
 	waitHold(key: string, phase: "before" | "after"): void {
 		const hold = this.holds.get(key);
 		if (hold === undefined || hold.Released || hold.Phase !== phase) return;
@@ -244,7 +244,7 @@ export class FakeDataStore implements DataStoreLike {
 		this.faults.push({ Message: message, Remaining: count ?? 1, Mode: mode ?? "error" });
 	}
 
-	/** @hidden */
+	/** @internal */
 	consumeFault(): void {
 		const fault = this.faults[0];
 		if (fault === undefined) return;

@@ -64,17 +64,17 @@ export class RequestGateway {
 	readonly PlaceId: number;
 	readonly JobId: string;
 	readonly SizeLimit: number;
-	/** @hidden */ readonly clock: () => number;
-	/** @hidden */ readonly random: Random;
-	/** @hidden */ readonly http: JsonEncoder;
-	/** @hidden lower bound of (backend seconds - clock()) */ backendOffset: number | undefined;
-	/** @hidden Clock() time by which a closing server must be done; undefined while not closing */
+	/** @internal */ readonly clock: () => number;
+	/** @internal */ readonly random: Random;
+	/** @internal */ readonly http: JsonEncoder;
+	/** @internal lower bound of (backend seconds - clock()) */ backendOffset: number | undefined;
+	/** @internal Clock() time by which a closing server must be done; undefined while not closing */
 	closingDeadline: number | undefined;
-	/** @hidden closing and the last request failed: only one probe request at a time until one succeeds */
+	/** @internal closing and the last request failed: only one probe request at a time until one succeeds */
 	closingOutage = false;
-	/** @hidden a probe request is in flight */
+	/** @internal a probe request is in flight */
 	probing = false;
-	/** @hidden Clock() time before which no new probe starts */
+	/** @internal Clock() time before which no new probe starts */
 	probeNotBefore = 0;
 
 	constructor(options?: RequestGatewayOptions) {
@@ -172,7 +172,7 @@ export class RequestGateway {
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * While closing through an outage, every failed retry spends request budget that the final saves need once the
 	 * DataStore recovers. So after a retryable failure only one request at a time probes the DataStore (one per
 	 * CLOSING_RETRY_STEP); the others wait here and all go out as soon as a probe succeeds. Returns whether this
@@ -191,7 +191,7 @@ export class RequestGateway {
 		return false;
 	}
 
-	/** @hidden */
+	/** @internal */
 	noteClosingOutcome(probe: boolean, retryableFailure: boolean): void {
 		if (probe) this.probing = false;
 		if (this.closingDeadline === undefined) return;
@@ -342,7 +342,7 @@ export class RequestGateway {
 		return this.Update(store, CLOCK_PROBE_KEY, () => ({ ProbedBy: this.JobId }), [], "UpdateAsync_ClockProbe");
 	}
 
-	/** @hidden */
+	/** @internal */
 	count(operation: string): void {
 		this.RequestCount += 1;
 		this.RequestCountByOperation.set(operation, (this.RequestCountByOperation.get(operation) ?? 0) + 1);

@@ -36,10 +36,10 @@ export class ServerHeartbeat {
 	readonly RetrySeconds: number;
 	/** Clock value (as passed to `Step`) of the last write that succeeded. */
 	LastWrite: number | undefined;
-	/** @hidden */ readonly map: HeartbeatMapLike;
-	/** @hidden */ nextDue = -math.huge;
-	/** @hidden */ writing = false;
-	/** @hidden */ stopped = false;
+	/** @internal */ readonly map: HeartbeatMapLike;
+	/** @internal */ nextDue = -math.huge;
+	/** @internal */ writing = false;
+	/** @internal */ stopped = false;
 
 	constructor(options: ServerHeartbeatOptions) {
 		this.map = options.Map;

@@ -147,30 +147,30 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** Ids of remote changes applied locally but not yet removed from the key by a save. */
 	readonly ProcessedRemoteChanges = new Set<number>();
 
-	/** @hidden */ readonly store: DataStoreLike | undefined;
-	/** @hidden */ readonly gateway: RequestGateway;
-	/** @hidden */ inUseCount = 0;
-	/** @hidden */ job: Job | undefined;
-	/** @hidden */ nextAttemptAt = 0;
-	/** @hidden */ autosaveAt = 0;
-	/** @hidden */ failures = 0;
-	/** @hidden */ loadBlocked = false;
-	/** @hidden */ fatalSaveBlocked = false;
-	/** @hidden the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
+	/** @internal */ readonly store: DataStoreLike | undefined;
+	/** @internal */ readonly gateway: RequestGateway;
+	/** @internal */ inUseCount = 0;
+	/** @internal */ job: Job | undefined;
+	/** @internal */ nextAttemptAt = 0;
+	/** @internal */ autosaveAt = 0;
+	/** @internal */ failures = 0;
+	/** @internal */ loadBlocked = false;
+	/** @internal */ fatalSaveBlocked = false;
+	/** @internal the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
 	pendingSession: StoredSession | undefined;
-	/** @hidden */ warnedDeleted = false;
-	/** @hidden a lock an abandoned load may have written (ambiguous write), to remove before going idle */
+	/** @internal */ warnedDeleted = false;
+	/** @internal a lock an abandoned load may have written (ambiguous write), to remove before going idle */
 	orphanSession: StoredSession | undefined;
-	/** @hidden DataStore time (ms) of our last successful holder write, for IsSessionFresh */
+	/** @internal DataStore time (ms) of our last successful holder write, for IsSessionFresh */
 	holderWriteMs: number | undefined;
 	/**
-	 * @hidden
+	 * @internal
 	 * Set when a release starts and kept until a write settles it: the release is confirmed (then the data resets),
 	 * or a fenced holder write (or a read-back that still finds our lock) proves the key is ours. Meanwhile the
 	 * locker is neither loaded nor available: its data may already be the next holder's.
 	 */
 	releasePending = false;
-	/** @hidden highest ChangeId covered by a save that a read-back found in the key */
+	/** @internal highest ChangeId covered by a save that a read-back found in the key */
 	changeIdVerified = 0;
 
 	constructor(
@@ -539,7 +539,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	// ---------------------------------------------------------------- hooks for ProductPurchaser / RemoteChangeSender
 
-	/** @hidden */
+	/** @internal */
 	forgetSavedConnection(connection: SavedConnection): void {
 		const index = this.SavedConnections.indexOf(connection);
 		if (index >= 0) this.SavedConnections.unorderedRemove(index);
@@ -589,7 +589,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	// ---------------------------------------------------------------- internals
 
 	/**
-	 * @hidden
+	 * @internal
 	 * The user ids every write passes: UpdateAsync clears the key's user ids when given none, so a locker created
 	 * without user ids keeps whatever the key already has instead of wiping it.
 	 */
@@ -597,12 +597,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return this.AssociatedUserIds.size() > 0 ? this.AssociatedUserIds : undefined;
 	}
 
-	/** @hidden */
+	/** @internal */
 	strict(): boolean {
 		return QueryConfig(this.LockerSpec.StrictMode, Defaults.StrictMode);
 	}
 
-	/** @hidden */
+	/** @internal */
 	report(kind: LockerErrorKind, operation: string, fields: ErrorFields, request?: GatewayResult): LockerError {
 		const err = LockerErrorForKey(kind, operation, this.DataStoreKey, fields, request);
 		this.LastError = err;
@@ -617,13 +617,13 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return err;
 	}
 
-	/** @hidden misuse of the API: reported, and an error in strict mode */
+	/** @internal misuse of the API: reported, and an error in strict mode */
 	misuse(kind: LockerErrorKind, operation: string): void {
 		const err = this.report(kind, operation, {});
 		if (this.strict()) error(`${this.LogPrefix} ${err.Message}`, 3);
 	}
 
-	/** @hidden */
+	/** @internal */
 	reportCallback(operation: string, yielded: boolean, message: string): void {
 		const err = yielded
 			? this.report("callback_yielded", operation, {})
@@ -632,7 +632,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (this.strict()) task.spawn(error, `${this.LogPrefix} ${err.Message}`, 0);
 	}
 
-	/** @hidden */
+	/** @internal */
 	fireLifecycle(status: LifecycleStatus, reason: LifecycleReason): void {
 		const lifecycle = this.LockerSpec.Lifecycle;
 		if (lifecycle === undefined) return;
@@ -640,7 +640,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (!outcome.Ok) this.reportCallback(`Lifecycle(${status})`, outcome.Yielded, outcome.Error);
 	}
 
-	/** @hidden */
+	/** @internal */
 	fireCreditChanged(productId: number, delta: number, userData: unknown): void {
 		const callback = this.LockerSpec.ProductCreditChanged;
 		if (callback === undefined) return;
@@ -648,7 +648,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (!outcome.Ok) this.reportCallback("ProductCreditChanged", outcome.Yielded, outcome.Error);
 	}
 
-	/** @hidden runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
+	/** @internal runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
 	createOffline(loud: boolean): RawSaveData {
 		const outcome = callUser(this.strict(), this.LockerSpec.SaveDataCreator, this);
 		let detail: string | undefined;
@@ -671,14 +671,14 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		};
 	}
 
-	/** @hidden the creator as called inside the load transform */
+	/** @internal the creator as called inside the load transform */
 	creatorForTransform(): unknown {
 		const outcome = callUser(this.strict(), this.LockerSpec.SaveDataCreator, this);
 		if (!outcome.Ok) error(outcome.Yielded ? "SaveDataCreator yielded" : outcome.Error, 0);
 		return outcome.Value;
 	}
 
-	/** @hidden */
+	/** @internal */
 	setLoadStatus(status: LoadStatus): void {
 		if (this.LoadStatus === status) return;
 		this.LoadStatus = status;
@@ -688,7 +688,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (!outcome.Ok) this.reportCallback("LoadStatusChanged", outcome.Yielded, outcome.Error);
 	}
 
-	/** @hidden resolves every waiter with false (the data they waited on is gone) */
+	/** @internal resolves every waiter with false (the data they waited on is gone) */
 	failAllSavedConnections(): void {
 		const list = this.SavedConnections;
 		if (list.size() === 0) return;
@@ -697,7 +697,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		for (const connection of pending) connection.Trigger(false);
 	}
 
-	/** @hidden resolves waiters covered by ChangeId_Saved; the others stay queued (v13's B3 dropped them) */
+	/** @internal resolves waiters covered by ChangeId_Saved; the others stay queued (v13's B3 dropped them) */
 	triggerCoveredSavedConnections(): void {
 		const list = this.SavedConnections;
 		if (list.size() === 0) return;
@@ -714,7 +714,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		for (const connection of covered) connection.Trigger(true);
 	}
 
-	/** @hidden SessionReset: drop the session and go back to fresh offline data */
+	/** @internal SessionReset: drop the session and go back to fresh offline data */
 	resetTo(reason: LifecycleReason, initial?: boolean): void {
 		this.Session = undefined;
 		this.holderWriteMs = undefined;
@@ -740,7 +740,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden */
+	/** @internal */
 	enterIdle(): void {
 		this.IsIdling = true;
 		this.State = "idle";
@@ -752,7 +752,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.fireLifecycle("idling", "none");
 	}
 
-	/** @hidden */
+	/** @internal */
 	spawnJob(kind: "load" | "save" | "cleanup", body: (job: Job) => void): void {
 		const job: Job = {
 			Kind: kind,
@@ -768,7 +768,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		task.spawn(thread, job);
 	}
 
-	/** @hidden */
+	/** @internal */
 	migratorsForTransform(): LuaTuple<[SaveDataMigrators | undefined, SaveDataPatchers | undefined]> {
 		const migrators = this.LockerSpec.SaveDataMigrators;
 		const patchers = this.LockerSpec.SaveDataPatchers;
@@ -799,7 +799,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return $tuple(strictMigrators, strictPatchers);
 	}
 
-	/** @hidden */
+	/** @internal */
 	startLoad(): void {
 		let session = this.pendingSession;
 		if (session === undefined) {
@@ -815,7 +815,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.spawnJob("load", job => this.runLoadJob(job, lock));
 	}
 
-	/** @hidden the load job, in its own thread */
+	/** @internal the load job, in its own thread */
 	runLoadJob(job: Job, session: StoredSession): void {
 		const acquire = acquireResultCreate();
 		if (this.DisableAPIs) {
@@ -877,7 +877,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		job.Done = true;
 	}
 
-	/** @hidden */
+	/** @internal */
 	retryLater(now: number): number {
 		this.failures += 1;
 		const base = QueryConfig(this.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
@@ -886,7 +886,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return math.floor(delay * 10 + 0.5) / 10;
 	}
 
-	/** @hidden */
+	/** @internal */
 	consumeLoad(job: Job, now: number): void {
 		const result = job.Load as LoadJobResult;
 		const request = result.Request;
@@ -966,7 +966,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden */
+	/** @internal */
 	onLoaded(value: RawSaveData, session: StoredSession, now: number): void {
 		this.Session = session;
 		this.pendingSession = undefined;
@@ -1005,7 +1005,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden */
+	/** @internal */
 	startSave(): void {
 		const session = this.Session as StoredSession;
 		if (this.inUseCount === 0 && !this.releasePending) {
@@ -1017,18 +1017,18 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.spawnJob("save", job => this.runSaveJob(job, session));
 	}
 
-	/** @hidden */
+	/** @internal */
 	verifiesAwaitedSaves(): boolean {
 		return QueryConfig(this.LockerSpec.VerifyAwaitedSaves, Defaults.VerifyAwaitedSaves);
 	}
 
-	/** @hidden the ChangeId up to which waiters may be told "saved": read back when verification is on */
+	/** @internal the ChangeId up to which waiters may be told "saved": read back when verification is on */
 	acknowledgedChangeId(): number {
 		return this.verifiesAwaitedSaves() ? this.changeIdVerified : this.ChangeId_Saved;
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * A waiter that arrived after the save covering its changes returned unverified: only a verified save may
 	 * answer it, so one is due now rather than at the next autosave.
 	 */
@@ -1041,7 +1041,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * A fenced write (or a read-back) proved the key still holds our lock after a release that did not land: the
 	 * session goes on, and SaveData (kept in memory all along) is loaded again.
 	 */
@@ -1058,7 +1058,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden the save job, in its own thread */
+	/** @internal the save job, in its own thread */
 	runSaveJob(job: Job, session: StoredSession): void {
 		this.fireLifecycle("before_save", "none");
 		const save = saveResultCreate();
@@ -1135,7 +1135,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		job.Done = true;
 	}
 
-	/** @hidden reads the key back after a release: does it still hold our lock? */
+	/** @internal reads the key back after a release: does it still hold our lock? */
 	checkRelease(result: SaveJobResult, session: StoredSession): void {
 		let ours = false;
 		const check = this.gateway.Update(
@@ -1159,7 +1159,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden true when a waiter would be resolved by a save covering `changeId` */
+	/** @internal true when a waiter would be resolved by a save covering `changeId` */
 	hasWaitersUpTo(changeId: number): boolean {
 		if (!this.verifiesAwaitedSaves()) return false;
 		for (const connection of this.SavedConnections) {
@@ -1169,7 +1169,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * A write can be reported as done without landing. Before waiters (purchases!) are told "saved", read the key
 	 * back with a write-less UpdateAsync and check that its version is the one our write returned.
 	 */
@@ -1198,7 +1198,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
-	/** @hidden removes a lock an abandoned load may have written, if (and only if) it is still exactly ours */
+	/** @internal removes a lock an abandoned load may have written, if (and only if) it is still exactly ours */
 	startCleanup(lock: StoredSession): void {
 		this.spawnJob("cleanup", job => {
 			job.Cleanup = this.gateway.Update(
@@ -1216,7 +1216,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		});
 	}
 
-	/** @hidden */
+	/** @internal */
 	consumeCleanup(job: Job, now: number): void {
 		const request = job.Cleanup as GatewayResult;
 		if (request.Outcome === "written" || request.Outcome === "not_written") {
@@ -1239,7 +1239,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.report("request_failed", "UpdateAsync_ReleaseOrphan", { detail: request.ErrorMessage, delay }, request);
 	}
 
-	/** @hidden a fatal save problem: keep everything, retry only after the data changes or a maintain period */
+	/** @internal a fatal save problem: keep everything, retry only after the data changes or a maintain period */
 	blockSaves(now: number): number {
 		const period = QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
 		this.fatalSaveBlocked = true;
@@ -1247,7 +1247,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		return period;
 	}
 
-	/** @hidden reports a fatal error unless the same one is already the last error ("reported once") */
+	/** @internal reports a fatal error unless the same one is already the last error ("reported once") */
 	reportOnce(kind: LockerErrorKind, operation: string, fields: ErrorFields, request?: GatewayResult): void {
 		const last = this.LastError;
 		if (last !== undefined && last.Kind === kind) {
@@ -1257,7 +1257,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.report(kind, operation, fields, request);
 	}
 
-	/** @hidden */
+	/** @internal */
 	consumeSave(job: Job, now: number): void {
 		const result = job.SaveResult as SaveJobResult;
 		const save = result.Save;
@@ -1362,7 +1362,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.triggerCoveredSavedConnections();
 	}
 
-	/** @hidden merges remote changes this save saw in the key (by id) into SaveData and processes them */
+	/** @internal merges remote changes this save saw in the key (by id) into SaveData and processes them */
 	importRemoteChanges(written: Array<SD_RemoteChange_Base> | undefined): void {
 		if (written === undefined || written.size() === 0) return;
 		const merged = readRemoteChanges(this.SaveData);

@@ -3,7 +3,7 @@ export type SavedCallback = (WasSaved: boolean, LS: unknown, ...UserData: Array<
 
 /** What a SavedConnection needs from its locker, to remove itself. */
 export interface SavedConnectionOwner {
-	/** @hidden */ forgetSavedConnection(connection: SavedConnection): void;
+	/** @internal */ forgetSavedConnection(connection: SavedConnection): void;
 }
 
 /**
@@ -23,9 +23,9 @@ export class SavedConnection {
 	Connected = true;
 	/** The ChangeId this waits for. */
 	readonly ChangeId: number;
-	/** @hidden */ readonly callback: SavedCallback | thread | undefined;
-	/** @hidden */ readonly userData: Array<unknown>;
-	/** @hidden */ readonly owner: SavedConnectionOwner;
+	/** @internal */ readonly callback: SavedCallback | thread | undefined;
+	/** @internal */ readonly userData: Array<unknown>;
+	/** @internal */ readonly owner: SavedConnectionOwner;
 
 	constructor(
 		owner: SavedConnectionOwner,

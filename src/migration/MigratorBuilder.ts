@@ -29,9 +29,9 @@ import { SaveDataMigrator, SaveDataMigrators, SaveDataPatcher, SaveDataPatchers 
  * const [Migrators, Patchers] = builder.Build(); // SaveDataCreator returns VersionPatch 1 too
  */
 export class MigratorBuilder {
-	/** @hidden */ readonly migrators: SaveDataMigrators = {};
-	/** @hidden */ readonly patchers: SaveDataPatchers = {};
-	/** @hidden */ maxVersion = 0;
+	/** @internal */ readonly migrators: SaveDataMigrators = {};
+	/** @internal */ readonly patchers: SaveDataPatchers = {};
+	/** @internal */ maxVersion = 0;
 
 	/**
 	 * Registers the migrator from `FromVersion` to `FromVersion + 1`, and optionally the patcher of the new

@@ -37,7 +37,7 @@ interface VerifyJob {
 	ErrorMessage: string;
 }
 
-/** @hidden the purchaser's private view of a PPP */
+/** @internal the purchaser's private view of a PPP */
 class PurchaseState implements PendingProductPurchase {
 	readonly ProcessFunction: ProductProcessFunction<SaveData>;
 	readonly ReceiptInfo: ReceiptInfo;
@@ -140,10 +140,10 @@ function isValidReceipt(receipt: unknown): string | undefined {
 export class ProductPurchaser {
 	/** True after `Destroy()`. */
 	IsDestroyed = false;
-	/** @hidden */ readonly options: ProductPurchaserOptions;
-	/** @hidden */ readonly clock: () => number;
-	/** @hidden */ readonly purchases = new Array<PurchaseState>();
-	/** @hidden one PPP per PurchaseId: a second delivery joins the first instead of racing it */
+	/** @internal */ readonly options: ProductPurchaserOptions;
+	/** @internal */ readonly clock: () => number;
+	/** @internal */ readonly purchases = new Array<PurchaseState>();
+	/** @internal one PPP per PurchaseId: a second delivery joins the first instead of racing it */
 	readonly byPurchaseId = new Map<string, PurchaseState>();
 
 	constructor(options?: ProductPurchaserOptions) {
@@ -251,7 +251,7 @@ export class ProductPurchaser {
 
 	// ---------------------------------------------------------------- internals
 
-	/** @hidden */
+	/** @internal */
 	enqueue(
 		ls: unknown,
 		pf: unknown,
@@ -279,7 +279,7 @@ export class ProductPurchaser {
 		return ppp;
 	}
 
-	/** @hidden */
+	/** @internal */
 	report(ppp: PurchaseState, kind: LockerErrorKind, operation: string, fields: ErrorFields): void {
 		const withIds: { [name: string]: string | number | undefined } = {
 			purchase: ppp.ReceiptInfo !== undefined ? tostring(ppp.ReceiptInfo.PurchaseId) : "?",
@@ -297,7 +297,7 @@ export class ProductPurchaser {
 		warn(`${prefix}[ProductPurchaser] ${err.Message}`);
 	}
 
-	/** @hidden */
+	/** @internal */
 	step(ppp: PurchaseState, now: number): void {
 		if (ppp.Phase === "saving") {
 			for (const connection of ppp.Connections) if (connection.Connected) return;
@@ -344,13 +344,13 @@ export class ProductPurchaser {
 		this.process(ppp, now);
 	}
 
-	/** @hidden */
+	/** @internal */
 	retryDelay(ppp: PurchaseState): number {
 		ppp.Failures += 1;
 		return math.min(RETRY_BASE * 2 ** (ppp.Failures - 1), 30);
 	}
 
-	/** @hidden the apply step: runs on available data, in one go, without yielding */
+	/** @internal the apply step: runs on available data, in one go, without yielding */
 	process(ppp: PurchaseState, now: number): void {
 		const ls = ppp.LS;
 		const receipt = ppp.ReceiptInfo;
@@ -441,7 +441,7 @@ export class ProductPurchaser {
 	}
 
 	/**
-	 * @hidden
+	 * @internal
 	 * A gift under way: its intent (mark 2) or the buyer's half (mark 1) is durable and the recipient's half may be.
 	 * Applies again with both lockers loaded here, then rolls back each half whose record says it already landed.
 	 */
@@ -503,20 +503,20 @@ export class ProductPurchaser {
 		this.saveInvolved(ppp);
 	}
 
-	/** @hidden true while the purchase is applied here but not yet granted: its record is not proven saved */
+	/** @internal true while the purchase is applied here but not yet granted: its record is not proven saved */
 	isUnsaved(purchaseId: string): boolean {
 		const ppp = this.byPurchaseId.get(purchaseId);
 		return ppp !== undefined && !ppp.Done;
 	}
 
-	/** @hidden keeps a locker's session alive until the purchase resolves */
+	/** @internal keeps a locker's session alive until the purchase resolves */
 	hold(ppp: PurchaseState, locker: AnyLocker): void {
 		if (ppp.Held.includes(locker)) return;
 		ppp.Held.push(locker);
 		locker.MarkShouldAcquire(ppp);
 	}
 
-	/** @hidden force-saves every involved locker and holds it until the purchase resolves */
+	/** @internal force-saves every involved locker and holds it until the purchase resolves */
 	saveInvolved(ppp: PurchaseState): void {
 		for (const connection of ppp.Connections) connection.Disconnect();
 		ppp.Connections = [];
@@ -529,7 +529,7 @@ export class ProductPurchaser {
 		ppp.Phase = "saving";
 	}
 
-	/** @hidden */
+	/** @internal */
 	startVerify(ppp: PurchaseState, now: number): void {
 		ppp.Phase = "verifying";
 		const job: VerifyJob = { Thread: undefined, Done: false, Results: [], ErrorMessage: "" };
@@ -545,7 +545,7 @@ export class ProductPurchaser {
 		task.spawn(thread);
 	}
 
-	/** @hidden the verification job, in its own thread: reads each involved key without writing */
+	/** @internal the verification job, in its own thread: reads each involved key without writing */
 	runVerify(ppp: PurchaseState, job: VerifyJob): void {
 		const purchaseId = ppp.ReceiptInfo.PurchaseId;
 		for (let i = 0; i < ppp.Involved.size(); i++) {
@@ -581,7 +581,7 @@ export class ProductPurchaser {
 		job.Done = true;
 	}
 
-	/** @hidden */
+	/** @internal */
 	stepVerify(ppp: PurchaseState, now: number): void {
 		const job = ppp.Verify;
 		if (job === undefined) return;
@@ -630,13 +630,13 @@ export class ProductPurchaser {
 		this.saveInvolved(ppp);
 	}
 
-	/** @hidden a failed verification read is retried by going through "saving" (already resolved) again */
+	/** @internal a failed verification read is retried by going through "saving" (already resolved) again */
 	startVerifyLater(ppp: PurchaseState): void {
 		ppp.Phase = "saving";
 		ppp.Connections = [];
 	}
 
-	/** @hidden both halves are durable: clear the gift's "incomplete" mark and grant */
+	/** @internal both halves are durable: clear the gift's "incomplete" mark and grant */
 	complete(ppp: PurchaseState): void {
 		const ls = ppp.LS;
 		if (ppp.Involved.size() > 1 && ls.IsAvailable()) {
@@ -646,7 +646,7 @@ export class ProductPurchaser {
 		this.resolve(ppp, true);
 	}
 
-	/** @hidden */
+	/** @internal */
 	restart(ppp: PurchaseState): void {
 		for (const connection of ppp.Connections) connection.Disconnect();
 		ppp.Connections = [];
@@ -658,14 +658,14 @@ export class ProductPurchaser {
 		ppp.NextAttemptAt = 0;
 	}
 
-	/** @hidden */
+	/** @internal */
 	releaseHolds(ppp: PurchaseState): void {
 		for (const locker of ppp.Held) locker.MarkShouldRelease(ppp);
 		ppp.Held = [];
 		ppp.Involved = [];
 	}
 
-	/** @hidden */
+	/** @internal */
 	resolve(ppp: PurchaseState, granted: boolean): void {
 		for (const connection of ppp.Connections) connection.Disconnect();
 		ppp.Connections = [];
@@ -677,7 +677,7 @@ export class ProductPurchaser {
 		this.finish(ppp, granted);
 	}
 
-	/** @hidden */
+	/** @internal */
 	finish(ppp: PurchaseState, granted: boolean): void {
 		if (ppp.Done) return;
 		ppp.Done = true;

@@ -93,8 +93,8 @@ export class RemoteChangeListener<T extends SaveData = SaveData> {
 	/** Nudges received for keys held here. */
 	NudgeCount = 0;
 	IsDestroyed = false;
-	/** @hidden */ readonly getLockerState: (DataStoreKey: string) => LockerState<T> | undefined;
-	/** @hidden */ connection: RBXScriptConnection | undefined;
+	/** @internal */ readonly getLockerState: (DataStoreKey: string) => LockerState<T> | undefined;
+	/** @internal */ connection: RBXScriptConnection | undefined;
 
 	constructor(spec: LockerSpec<T>, options: RemoteChangeListenerOptions<T>) {
 		this.Topic = remoteChangeTopic(spec as unknown as LockerSpec<SaveData>, options.Topic);

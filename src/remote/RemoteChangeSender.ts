@@ -98,13 +98,13 @@ export class RemoteChangeSender {
 	readonly LogPrefix: string;
 	readonly DisableAPIs: boolean;
 	IsDestroyed = false;
-	/** @hidden */ readonly options: RemoteChangeSenderOptions;
-	/** @hidden */ readonly jobs = new Map<string, KeyJob>();
-	/** @hidden */ readonly store: DataStoreLike;
-	/** @hidden */ readonly gateway: RequestGateway;
-	/** @hidden */ readonly clock: () => number;
-	/** @hidden */ readonly topic: string;
-	/** @hidden Clock() time at which unconfirmed sends fail because the server is closing; undefined while open */
+	/** @internal */ readonly options: RemoteChangeSenderOptions;
+	/** @internal */ readonly jobs = new Map<string, KeyJob>();
+	/** @internal */ readonly store: DataStoreLike;
+	/** @internal */ readonly gateway: RequestGateway;
+	/** @internal */ readonly clock: () => number;
+	/** @internal */ readonly topic: string;
+	/** @internal Clock() time at which unconfirmed sends fail because the server is closing; undefined while open */
 	closingDeadline: number | undefined;
 
 	constructor(
@@ -294,7 +294,7 @@ export class RemoteChangeSender {
 
 	// ---------------------------------------------------------------- internals
 
-	/** @hidden fails every queued and in-flight change, one report per key; a late result of a job is ignored */
+	/** @internal fails every queued and in-flight change, one report per key; a late result of a job is ignored */
 	failAllPending(
 		kind: "remote_change_sender_destroyed" | "remote_change_shutdown",
 		detail: string | undefined,
@@ -312,13 +312,13 @@ export class RemoteChangeSender {
 		this.jobs.clear();
 	}
 
-	/** @hidden misuse: report and error */
+	/** @internal misuse: report and error */
 	fail(kind: LockerErrorKind, operation: string, fields: ErrorFields): never {
 		const err = LockerErrorCreate(kind, operation, fields);
 		error(`${this.LogPrefix} ${err.Message}`, 3);
 	}
 
-	/** @hidden */
+	/** @internal */
 	report(kind: LockerErrorKind, operation: string, key: string, fields: ErrorFields, request?: GatewayResult) {
 		const err = LockerErrorForKey(kind, operation, key, fields, request);
 		const reporter = this.options.ReportDataStoreError ?? Defaults.RemoteChangeSender_ReportDataStoreError;
@@ -327,7 +327,7 @@ export class RemoteChangeSender {
 		return err;
 	}
 
-	/** @hidden */
+	/** @internal */
 	settle(record: SendRecord, status: "sent" | "failed", err: LockerError | undefined): void {
 		if (record.Status !== "queued") return;
 		if (status === "sent") {
@@ -339,7 +339,7 @@ export class RemoteChangeSender {
 		if (record.Callback !== undefined) task.spawn(record.Callback, status === "sent", record);
 	}
 
-	/** @hidden */
+	/** @internal */
 	requeue(job: KeyJob): void {
 		const items = job.InFlight ?? [];
 		job.InFlight = undefined;
@@ -347,7 +347,7 @@ export class RemoteChangeSender {
 		for (let i = items.size() - 1; i >= 0; i--) job.Queue.unshift(items[i]);
 	}
 
-	/** @hidden */
+	/** @internal */
 	start(job: KeyJob): void {
 		const batch = math.max(this.options.MaxBatch ?? 50, 1);
 		const items = new Array<QueuedItem>();
@@ -366,7 +366,7 @@ export class RemoteChangeSender {
 		task.spawn(thread);
 	}
 
-	/** @hidden one UpdateAsync of the key */
+	/** @internal one UpdateAsync of the key */
 	attempt(job: KeyJob, changes: Array<QueuedRemoteChange>, checkOnly: boolean): GatewayResult {
 		const spec = this.LockerSpec;
 		const userIds = new Array<number>();
@@ -396,7 +396,7 @@ export class RemoteChangeSender {
 		);
 	}
 
-	/** @hidden the job, in its own thread: write, then confirm by reading, until every change is confirmed */
+	/** @internal the job, in its own thread: write, then confirm by reading, until every change is confirmed */
 	run(job: KeyJob, items: Array<QueuedItem>): void {
 		const changes = items.map(item => item.Change);
 		const verify = this.options.VerifyWrites !== false;
@@ -427,7 +427,7 @@ export class RemoteChangeSender {
 		job.Done = true;
 	}
 
-	/** @hidden tells the holder, if any, to import the changes now */
+	/** @internal tells the holder, if any, to import the changes now */
 	nudge(key: string): void {
 		const messaging = this.options.MessagingService ?? game.GetService("MessagingService");
 		const [ok, problem] = pcall(() => messaging.PublishAsync(this.topic, { K: key }));
@@ -435,7 +435,7 @@ export class RemoteChangeSender {
 		if (!ok) warn(`${this.LogPrefix} nudge for key ${key} failed: ${tostring(problem)}`);
 	}
 
-	/** @hidden */
+	/** @internal */
 	consume(job: KeyJob, now: number): void {
 		const items = job.InFlight ?? [];
 		const request = job.Request;

@@ -13,9 +13,7 @@ export = () => {
 			const store = server.game.GetService("DataStoreService").GetDataStore(STORE);
 			let message = "";
 			try {
-				lib.EasyStoreCreate(store, () => ({ Coins: 0 }), 1, 0, undefined, undefined, undefined, undefined, {
-					Services: { RunService: clientRun },
-				});
+				lib.EasyStoreCreate(store, () => ({ Coins: 0 }), { Services: { RunService: clientRun } });
 			} catch (e) {
 				message = tostring(e);
 			}
@@ -41,28 +39,8 @@ export = () => {
 			};
 			const dss = server.game.GetService("DataStoreService");
 			const options = { Services: { RunService: countingRun } };
-			const a = lib.EasyStoreCreate(
-				dss.GetDataStore("A"),
-				() => ({ N: 0 }),
-				1,
-				0,
-				undefined,
-				undefined,
-				undefined,
-				undefined,
-				options,
-			);
-			const b = lib.EasyStoreCreate(
-				dss.GetDataStore("B"),
-				() => ({ N: 0 }),
-				1,
-				0,
-				undefined,
-				undefined,
-				undefined,
-				undefined,
-				options,
-			);
+			const a = lib.EasyStoreCreate(dss.GetDataStore("A"), () => ({ N: 0 }), options);
+			const b = lib.EasyStoreCreate(dss.GetDataStore("B"), () => ({ N: 0 }), options);
 			const again = lib.EasyStoreCreate(dss.GetDataStore("A"), () => ({ N: 0 }));
 			expect(connections).to.equal(1);
 			expect(again).to.equal(a);
@@ -83,8 +61,7 @@ export = () => {
 			const store = lib.EasyStoreCreate(
 				server.game.GetService("DataStoreService").GetDataStore("R"),
 				() => ({ Version: 9, Gold: 1 }),
-				3,
-				2,
+				{ SaveDataVersion: 3, SaveDataVersionPatch: 2 },
 			);
 			const warned = server.outputOf("warn").join("\n");
 			expect(warned.find('reserved field "Version"', 1, true)[0]).to.be.ok();

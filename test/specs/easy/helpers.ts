@@ -33,21 +33,15 @@ export function startWithStore(
 	const server = universe.startServer(serverOptions);
 	const lib = server.require<Lib>(LIB);
 	const dataStore = server.game.GetService("DataStoreService").GetDataStore(STORE);
-	const store = lib.EasyStoreCreate<CoinsData>(
-		dataStore,
-		() => ({ Coins: 0, Gifts: 0 }) as CoinsData,
-		1,
-		0,
-		undefined,
-		undefined,
-		(data, change) => {
+	const store = lib.EasyStoreCreate<CoinsData>(dataStore, () => ({ Coins: 0, Gifts: 0 }) as CoinsData, {
+		SaveDataVersion: 1,
+		ProcessRemoteChange: (data, change) => {
 			if (change.K !== "gift") return false;
 			data.Gifts += (change as unknown as { Amount: number }).Amount;
 			return true;
 		},
-		undefined,
-		storeOptions,
-	);
+		...storeOptions,
+	});
 	return { server, lib, store };
 }
 

@@ -3,7 +3,7 @@ import { Kit } from "../../kit";
 import { Lib, LIB, STORE, universeWith } from "./helpers";
 
 export = () => {
-	describe("EasyStoreCreate versions, migrators and test data", () => {
+	describe("EasyStoreCreate v13 positional form: versions, migrators and test data", () => {
 		it("migrates stored data of an older version inside the load and persists it with the lock", () => {
 			const universe = universeWith();
 			universe.dataStores.write(STORE, "1", { Version: 1, VersionPatch: 0, Coins: 7 });
