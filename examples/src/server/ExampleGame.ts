@@ -92,11 +92,7 @@ export function startExampleGame(): ExampleGame {
 	const store = EasyStoreCreate<PlayerData>(
 		DataStoreService.GetDataStore("PlayerData"),
 		() => ({ Coins: 0, Earned: 0, Bought: 0, Gifted: 0, Sessions: 0 }),
-		1,
-		0,
-		undefined,
-		undefined,
-		applyRemoteChange,
+		{ SaveDataVersion: 1, ProcessRemoteChange: applyRemoteChange },
 	);
 	// Sessions follow players: keyed by UserId, reused on a quick rejoin, kicked with a clear message on trouble.
 	const players = PlayerProfilesCreate(store, { KickOnLost: true, KickOnLoadFailure: true, LoadTimeout: 60 });
