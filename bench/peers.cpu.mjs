@@ -1,5 +1,5 @@
-// One CPU measurement of the peer bench in a fresh process: `node bench/peers.cpu.mjs <cpu|cpu10> <library>` prints
-// the CPU rates (ms per virtual second) of three measured runs after a warm-up run, as JSON. A fresh VM for every
+// One CPU measurement of the peer bench in a fresh process: `node bench/peers.cpu.mjs <cpu|cpu10|cpuprofile> <library>`
+// prints the CPU rates (ms per virtual second) of three measured runs after a warm-up run, as JSON. A fresh VM for every
 // library keeps the collector work left over by other libraries' runs out of the figure.
 import { createHost } from "../runtime/runner/Host.mjs";
 
@@ -16,6 +16,8 @@ state.env.set(
 );
 const rates = [];
 const shims = new Set();
+// Scenario "cpuprofile" (this library only) adds where its CPU goes, per measured run.
+const profile = {};
 for (let run = 0; run < 4; run++) {
 	const text = String(await runScript("bench/peers.bench", `${scenario}|${library}`));
 	for (const line of text.split("\n")) {
@@ -23,6 +25,7 @@ for (let run = 0; run < 4; run++) {
 		if (key === "error") throw new Error(`${scenario}|${library}: ${value}`);
 		if (key === "shims") for (const shim of value.split("; ").filter(Boolean)) shims.add(shim);
 		else if (key.endsWith("msPerVirtualSecond") && run > 0) rates.push(Number(value));
+		else if (key.startsWith("profile.") && run > 0) (profile[key] ??= []).push(Number(value));
 	}
 }
-process.stdout.write(JSON.stringify({ rates, shims: [...shims] }) + "\n");
+process.stdout.write(JSON.stringify({ rates, shims: [...shims], ...profile }) + "\n");

@@ -69,6 +69,11 @@ interface Driver {
 	schedules: Array<Schedule>;
 	connection: RBXScriptConnection | undefined;
 	closing: boolean;
+	/**
+	 * Clock() time before which no schedule has anything due: frames before it only check the sources of work that
+	 * arrive without a wake call (purchases, nudges, remote sends). 0 when the next frame must step.
+	 */
+	sleepUntil: number;
 	closeBound: boolean;
 	shutdownFinished: boolean | undefined;
 	/** The one ProductPurchaser of the Easy API on this server, shared by every store. */
@@ -100,6 +105,7 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 			schedules: [],
 			connection: undefined,
 			closing: false,
+			sleepUntil: 0,
 			closeBound: false,
 			shutdownFinished: undefined,
 			purchaser: undefined,
@@ -203,11 +209,43 @@ function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchas
 	if (store.RemoteChangeSender.IsSending()) store.RemoteChangeSender.Update();
 }
 
+/**
+ * @hidden
+ * True when a frame may skip every schedule: the same frame stepped in full would find no full pass to run, nothing
+ * in flight, no timer due, no nudge, purchase or send. Idle servers then pay a few field reads per frame.
+ */
+function asleep(d: Driver, now: number): boolean {
+	if (now >= d.sleepUntil || d.closing) return false;
+	if (d.purchaser !== undefined && d.purchaser.HasIncompletePurchases()) return false;
+	for (const schedule of d.schedules) {
+		const store = schedule.store;
+		if (store.RemoteChangeListener.NudgeCount !== schedule.nudges || store.RemoteChangeSender.IsSending()) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/** @hidden the earliest time any schedule has something due after a step at `now`; `now` when the next frame must look */
+function wakeAt(d: Driver, now: number): number {
+	let at = math.huge;
+	for (const schedule of d.schedules) {
+		if (schedule.full || schedule.inFlight.size() > 0) return now;
+		at = math.min(at, schedule.fullPassAt);
+		const first = schedule.timers.items[0];
+		if (first !== undefined) at = math.min(at, schedule.timers.dueOf(first)!);
+	}
+	return at;
+}
+
 function step(d: Driver): void {
 	const now = d.services.Clock();
+	if (asleep(d, now)) return;
 	const purchasing = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
 	for (const schedule of d.schedules) stepSchedule(schedule, now, d.closing, purchasing);
 	d.purchaser?.Update();
+	// While purchasing or closing, lockers change hands from outside the driver every frame: no sleeping.
+	d.sleepUntil = d.closing || purchasing ? 0 : wakeAt(d, now);
 }
 
 /** @internal the schedule of a store, or undefined when it is not driven here */
@@ -224,12 +262,16 @@ function scheduleOf(store: unknown): Schedule | undefined {
  */
 export function easyDriverWake(store: unknown): void {
 	const schedule = scheduleOf(store);
-	if (schedule !== undefined) schedule.full = true;
+	if (schedule === undefined) return;
+	schedule.full = true;
+	driver!.sleepUntil = 0;
 }
 
 /** @internal every store's next frame runs a full pass */
 export function easyDriverWakeAll(): void {
-	if (driver !== undefined) for (const schedule of driver.schedules) schedule.full = true;
+	if (driver === undefined) return;
+	for (const schedule of driver.schedules) schedule.full = true;
+	driver.sleepUntil = 0;
 }
 
 /** @internal one locker must be looked at on the next frame (a forced save) */
@@ -237,6 +279,7 @@ export function easyDriverWakeLocker(store: unknown, locker: LockerState): void 
 	const schedule = scheduleOf(store);
 	if (schedule === undefined || locker.IsDeleted) return;
 	if (locker.job === undefined) schedule.timers.set(locker, -math.huge);
+	driver!.sleepUntil = 0;
 }
 
 /** @internal the shared purchaser, created on first use */
@@ -257,6 +300,7 @@ export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolea
 		fullPassAt: 0,
 		nudges: store.RemoteChangeListener.NudgeCount,
 	});
+	d.sleepUntil = 0;
 	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => step(d));
 	if (bindToClose && !d.closeBound) {
 		d.closeBound = true;
