@@ -11,6 +11,7 @@ const SESSIONS = Number(process.env.SL_CHAOS_SESSIONS ?? 10000);
 
 const VIOLATIONS = [
 	"lostAcknowledged",
+	"lostLockWrites",
 	"doubleAvailable",
 	"idleBeforeConfirmed",
 	"unansweredWaiters",

@@ -148,6 +148,19 @@ export class RequestGateway {
 	}
 
 	/**
+	 * While closing, moves a retry planned earlier (for example a 17 s backoff from before shutdown) to the first
+	 * closing retry (about 1 s from `now`); returns `at` unchanged otherwise. Retries planned while closing are
+	 * already short and pass through.
+	 *
+	 * @example
+	 * nextAttemptAt = gateway.CapRetryWhileClosing(nextAttemptAt, os.clock());
+	 */
+	CapRetryWhileClosing(at: number, now: number): number {
+		if (this.closingDeadline === undefined || at - now <= CLOSING_RETRY_MAX * 1.2) return at;
+		return now + this.RetryDelay(0, 1);
+	}
+
+	/**
 	 * Shutdown mode: from now on `RetryDelay` gives short retries (about 1, 2, then 3 s) that fit before `Deadline`
 	 * (a `Clock` time), so sessions keep trying to save through a DataStore outage instead of waiting out a 10 or
 	 * 20 s backoff past the end of the server. While requests fail, only one at a time probes the DataStore and the

@@ -404,6 +404,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return false;
 			}
 		}
+		// A retry planned before closing began (a 10 or 20 s backoff) must not outlive the shutdown window. A blocked
+		// fatal save keeps its period: retrying it would fail the same way.
+		if (!this.fatalSaveBlocked)
+			this.nextAttemptAt = this.gateway.CapRetryWhileClosing(this.nextAttemptAt, HeartbeatNow);
 		if (this.Session === undefined) {
 			if (this.inUseCount > 0) {
 				this.State = "loading";

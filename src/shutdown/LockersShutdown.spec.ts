@@ -65,6 +65,28 @@ export = () => {
 			release();
 		});
 
+		it("puts each locker's gateway into closing mode with the shutdown deadline before the first release", () => {
+			const gateway = RequestGatewayCreate({ Clock: () => clock, PlaceId: 1, JobId: "B", Random: new Random(2) });
+			const ls = LockerCreate({ ...spec, Gateway: gateway }, "d");
+			ls.MarkShouldAcquire();
+			ls.SessionUpdate(clock);
+			ls.SessionUpdate(clock);
+			expect(gateway.IsClosing()).to.equal(false);
+			const deadline = clock + 20;
+			let closingAtFirstStep: boolean | undefined;
+			const done = LockersShutdown([ls], {
+				Clock: () => clock,
+				Deadline: deadline,
+				Wait: () => {
+					if (closingAtFirstStep === undefined) closingAtFirstStep = gateway.IsClosing();
+					clock += 1 / 60;
+				},
+			});
+			expect(done).to.equal(true);
+			expect(closingAtFirstStep).to.equal(true);
+			expect(gateway.closingDeadline).to.equal(deadline);
+		});
+
 		it("waits for extra work such as pending purchases", () => {
 			let busy = 3;
 			const done = LockersShutdown([], {

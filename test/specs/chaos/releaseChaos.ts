@@ -1,6 +1,7 @@
 import { Kit, KitServer, KitUniverse } from "../../kit";
 import type { SaveData, StoredSession } from "../../../src/protocol/format";
 import type { LockerState } from "../../../src/locker/LockerState";
+import type { DataStoreLike, KeyInfoLike } from "../../../src/gateway/types";
 
 type Lib = typeof import("../../../src/index");
 
@@ -41,6 +42,13 @@ export interface ChaosReport {
 	keysLeftLocked: number;
 	/** Lockers that went idle while the key still held their lock. */
 	idleBeforeConfirmed: number;
+	/**
+	 * Writes by a server that had lost the lock: a transform of a holding locker (a save or release, not a load or
+	 * re-acquire) produced a value while the key held another lock or none.
+	 */
+	lostLockWrites: number;
+	/** Writes the lost-lock check looked at (saves and releases of a holding locker). */
+	checkedWrites: number;
 	virtualSeconds: number;
 	problems: Array<string>;
 }
@@ -59,9 +67,13 @@ class ChaosServer {
 		readonly server: KitServer,
 		readonly seed: number,
 		onIdle: (node: ChaosServer, ls: LockerState<Data>) => void,
+		onLostLockWrite: (node: ChaosServer, key: string, found: unknown) => void,
+		onCheckedWrite: () => void,
 	) {
 		this.lib = server.require<Lib>("ReplicatedStorage.SessionLocker");
 		this.onIdle = onIdle;
+		this.onLostLockWrite = onLostLockWrite;
+		this.onCheckedWrite = onCheckedWrite;
 		server.game.GetService("RunService").Heartbeat.Connect(() => {
 			const now = os.clock();
 			for (const [key, ls] of this.lockers) {
@@ -76,15 +88,36 @@ class ChaosServer {
 		});
 	}
 	readonly onIdle: (node: ChaosServer, ls: LockerState<Data>) => void;
+	readonly onLostLockWrite: (node: ChaosServer, key: string, found: unknown) => void;
+	readonly onCheckedWrite: () => void;
 	gateway: ReturnType<Lib["RequestGatewayCreate"]> | undefined;
 	locker(key: string): LockerState<Data> {
 		const existing = this.lockers.get(key);
 		if (existing !== undefined) return existing;
 		if (this.gateway === undefined) this.gateway = this.lib.RequestGatewayCreate({ Random: new Random(this.seed) });
-		const store = this.server.game.GetService("DataStoreService").GetDataStore(STORE);
+		const raw = this.server.game.GetService("DataStoreService").GetDataStore(STORE);
+		const owner: { ls?: LockerState<Data> } = {};
+		// Watches every transform this locker runs: once it holds a session (a save or a release; loads and
+		// re-acquires run without one), a value it produces must be written over its own lock, never over another.
+		const lostLockWrite = (k: string, found: unknown) => this.onLostLockWrite(this, k, found);
+		const checkedWrite = () => this.onCheckedWrite();
+		const store: DataStoreLike = {
+			UpdateAsync(k, transform) {
+				return raw.UpdateAsync(k, (value: unknown, keyInfo: DataStoreKeyInfo | undefined) => {
+					const held = owner.ls?.Session;
+					const [out, userIds, metadata] = transform(value, keyInfo as KeyInfoLike | undefined);
+					if (held !== undefined && out !== undefined) {
+						checkedWrite();
+						const found = typeIs(value, "table") ? (value as Data).Session : undefined;
+						if (!sameLock(found, held)) lostLockWrite(k, found);
+					}
+					return $tuple(out, userIds, metadata);
+				}) as never;
+			},
+		};
 		const ls = this.lib.LockerCreate<Data>(
 			{
-				DataStore: store,
+				DataStore: store as never,
 				Gateway: this.gateway,
 				SaveDataVersion: 1,
 				SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Log: [] }),
@@ -99,6 +132,7 @@ class ChaosServer {
 			key,
 			[1],
 		);
+		owner.ls = ls;
 		this.lockers.set(key, ls);
 		return ls;
 	}
@@ -114,7 +148,8 @@ function sameLock(a: unknown, b: StoredSession | undefined): boolean {
  * Seeded chaos over the Full API's session paths: many players joining, playing, leaving, hopping between servers
  * and rejoining, on `servers` servers with skewed clocks, while DataStore writes fail in every mode (error,
  * commit-then-error, drop-then-ok), servers crash and pause past the lock expiry. Counts violations of: no
- * acknowledged write lost; at most one server reports a key available; no locker idle before its release is
+ * acknowledged write lost; no write by a server that had lost the lock; at most one server reports a key
+ * available; no locker idle before its release is
  * confirmed; every waiter answered and every key released by the end (crashed servers' locks expire).
  */
 export function runReleaseChaos(options: ChaosOptions): ChaosReport {
@@ -139,6 +174,8 @@ export function runReleaseChaos(options: ChaosOptions): ChaosReport {
 		unansweredWaiters: 0,
 		keysLeftLocked: 0,
 		idleBeforeConfirmed: 0,
+		lostLockWrites: 0,
+		checkedWrites: 0,
 		virtualSeconds: 0,
 		problems: [],
 	};
@@ -153,11 +190,18 @@ export function runReleaseChaos(options: ChaosOptions): ChaosReport {
 			problem(`key ${ls.DataStoreKey} idle on ${node.server.jobId} while the key held its lock`);
 		}
 	};
+	const onLostLockWrite = (node: ChaosServer, key: string, found: unknown) => {
+		report.lostLockWrites += 1;
+		const holder = typeIs(found, "table") ? (found as StoredSession).JobId : "nobody";
+		problem(`key ${key} written by ${node.server.jobId} while it was locked by ${holder}`);
+	};
 	let serverSeed = options.seed * 100;
 	const startServer = () => {
 		serverSeed += 1;
 		const skew = rng.NextNumber(-options.clockSkew, options.clockSkew);
-		return new ChaosServer(u.startServer({ clockSkew: skew }), serverSeed, onIdle);
+		return new ChaosServer(u.startServer({ clockSkew: skew }), serverSeed, onIdle, onLostLockWrite, () => {
+			report.checkedWrites += 1;
+		});
 	};
 	const nodes = new Array<ChaosServer>();
 	for (let i = 0; i < options.servers; i++) nodes.push(startServer());

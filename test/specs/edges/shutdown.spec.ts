@@ -3,6 +3,11 @@ import { Kit } from "../../kit";
 import { RequestGatewayCreate } from "../../../src";
 import type { CoinsProfile } from "../easy/helpers";
 import { CoinsData, startWithStore, stored, STORE, universeWith } from "../easy/helpers";
+import type { Data as FullData } from "./fixtures/FullShutdownGame";
+import { World } from "./world";
+
+type FullGameModule = typeof import("./fixtures/FullShutdownGame");
+const FULL_GAME = "ReplicatedStorage.Specs.specs.edges.fixtures.FullShutdownGame";
 
 const OUTAGE = "502: API Services rejected request with error. HTTP 500 (Internal Server Error)";
 
@@ -41,6 +46,122 @@ export = () => {
 				if (value.Coins === i && value.Session === undefined) saved += 1;
 			}
 			expect(saved).to.equal(count);
+			universe.destroy();
+		});
+	});
+
+	describe("Full API shutdown (LockersShutdown) during a DataStore outage", () => {
+		it("saves and releases all 100 players within 30 s when the DataStore fails for the first 10 s of shutdown", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const module = server.require<FullGameModule>(FULL_GAME);
+			const fullGame = module.start();
+			const count = 100;
+			for (let i = 1; i <= count; i++) server.addPlayer({ userId: 5000 + i });
+			expect(
+				Kit.waitUntil(() => {
+					let loaded = 0;
+					for (const [, ls] of fullGame.lockers) if (ls.LoadStatus === "loaded") loaded += 1;
+					return loaded === count;
+				}, 120),
+			).to.equal(true);
+			for (let i = 1; i <= count; i++) {
+				const ls = fullGame.lockers.get(5000 + i)!;
+				ls.SaveData.Coins = i;
+				ls.MarkShouldSave();
+			}
+			// A minute of play: the request budget refills from the 100 loads.
+			Kit.advance(60);
+			const removeFault = universe.dataStores.addFault({
+				method: "UpdateAsync",
+				count: math.huge,
+				message: OUTAGE,
+			});
+			const start = Kit.now();
+			server.shutdown();
+			Kit.advance(10);
+			removeFault();
+			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
+			expect(Kit.now() - start <= 30).to.equal(true);
+			expect(fullGame.shutdownResult).to.equal(true);
+			let saved = 0;
+			for (let i = 1; i <= count; i++) {
+				const entry = universe.dataStores.read(module.STORE_NAME, tostring(5000 + i));
+				const value = entry?.value as FullData | undefined;
+				if (value !== undefined && value.Coins === i && value.Session === undefined) saved += 1;
+			}
+			expect(saved).to.equal(count);
+			universe.destroy();
+		});
+
+		it("a remote change that cannot be stored fails loudly a second before the deadline and does not hold the shutdown", () => {
+			const universe = universeWith();
+			const server = universe.startServer();
+			const fullGame = server.require<FullGameModule>(FULL_GAME).start();
+			universe.dataStores.hold("77");
+			let callback: boolean | undefined;
+			const send = fullGame.sender.Send("77", [{ K: "gift", Amount: 5 } as never], sent => (callback = sent));
+			Kit.advance(1);
+			expect(send.Status).to.equal("queued");
+			server.shutdown();
+			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
+			expect(fullGame.closeEndedAt - fullGame.closeStartedAt < 25).to.equal(true);
+			expect(fullGame.shutdownResult).to.equal(true);
+			expect(send.Status).to.equal("failed");
+			expect(callback).to.equal(false);
+			expect(send.Error!.Kind).to.equal("remote_change_shutdown");
+			universe.destroy();
+		});
+	});
+
+	describe("a retry planned before closing began", () => {
+		it("is brought forward when closing starts instead of waiting out its old backoff", () => {
+			const world = new World();
+			const ls = world.loaded({ SessionRetryCooldown: 10 });
+			// Two failed saves before shutdown: the next attempt is planned about 20 s (16 to 24 s) later.
+			world.store.FailNext(OUTAGE, 2);
+			ls.SaveData.Gold = 7;
+			ls.MarkForceSave();
+			const failed = () =>
+				world
+					.kinds()
+					.filter(k => k === "request_failed")
+					.size();
+			expect(world.runUntil(ls, () => failed() === 2, 15)).to.equal(true);
+			expect(ls.ChangeId_Saved < ls.ChangeId_Pending).to.equal(true);
+			world.gatewayA.BeginClosing(world.mono + 27);
+			ls.MarkShouldRelease();
+			const closedAt = world.mono;
+			expect(world.runUntil(ls, () => ls.IsIdling, 30)).to.equal(true);
+			// The first closing retry is about a second away; the old plan was still at least 4 s off.
+			expect(world.mono - closedAt < 2).to.equal(true);
+			const [stored] = world.store.Read("k");
+			expect((stored as { Gold: number }).Gold).to.equal(7);
+			expect((stored as { Session?: unknown }).Session).to.equal(undefined);
+		});
+	});
+
+	describe("the Easy API's shutdown warning", () => {
+		it("names the key left unreleased and the remote change left unconfirmed when the budget runs out", () => {
+			const universe = universeWith();
+			const { server, lib, store } = startWithStore(universe);
+			const players = lib.PlayerProfilesCreate(store);
+			server.addPlayer({ userId: 60 });
+			expect(Kit.waitUntil(() => players.Get(60) !== undefined && players.Get(60)!.IsLoaded, 30)).to.equal(true);
+			// Every write of key 60 (the release) and of key 43 (the remote change) hangs.
+			universe.dataStores.hold("60");
+			universe.dataStores.hold("43");
+			store.SendRemoteChanges("43", [{ K: "gift", Amount: 5 } as never]);
+			Kit.advance(1);
+			server.clearOutput();
+			server.shutdown();
+			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
+			const warnings = server
+				.outputOf("warn")
+				.filter(line => line.find("budget ran out", 1, true)[0] !== undefined);
+			expect(warnings.size()).to.equal(1);
+			expect(warnings[0].find("60 (releasing)", 1, true)[0]).to.be.ok();
+			expect(warnings[0].find("key 43: 0 queued, 1 in flight", 1, true)[0]).to.be.ok();
 			universe.destroy();
 		});
 	});
