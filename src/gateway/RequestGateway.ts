@@ -154,6 +154,7 @@ export class RequestGateway {
 	 *
 	 * @example
 	 * nextAttemptAt = gateway.CapRetryWhileClosing(nextAttemptAt, os.clock());
+	 * @internal the locker calls it; games never need to
 	 */
 	CapRetryWhileClosing(at: number, now: number): number {
 		if (this.closingDeadline === undefined || at - now <= CLOSING_RETRY_MAX * 1.2) return at;
