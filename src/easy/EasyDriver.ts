@@ -15,9 +15,7 @@ export interface EasyRunService {
  * `EasyStoreCreate`'s options; the first store decides for the whole server, because all stores share one driver.
  *
  * @example
- * EasyStoreCreate(store, () => ({ Coins: 0 }), 1, 0, undefined, undefined, undefined, undefined, {
- * 	Services: { Clock: () => myClock() },
- * });
+ * EasyStoreCreate(store, () => ({ Coins: 0 }), { Services: { Clock: () => myClock() } });
  */
 export interface EasyServices {
 	RunService: EasyRunService;
