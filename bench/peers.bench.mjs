@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHost, repoRoot } from "../runtime/runner/Host.mjs";
+import { repoRoot } from "../runtime/runner/Host.mjs";
+import { createPeersHost } from "./peersHost.mjs";
 
 export const name = "peers: SessionLocker vs ProfileStore vs Lapis";
 
@@ -24,16 +25,7 @@ export default async function run() {
 		stdio: "inherit",
 	});
 	if (build.status !== 0) throw new Error("compile failed: rbxtsc -p tsconfig.test.json");
-	const { runScript, state } = await createHost({ onOutput: () => {} });
-	// Process CPU (user + system) in ms: the VM runs on this thread, so this is the CPU the emulated servers used.
-	state.env.set(
-		"__cpuMs",
-		() => {
-			const usage = process.cpuUsage();
-			return (usage.user + usage.system) / 1000;
-		},
-		true,
-	);
+	const { runScript } = await createPeersHost();
 
 	const shims = new Set();
 	async function scenario(name, library) {

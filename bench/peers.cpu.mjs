@@ -1,19 +1,10 @@
 // One CPU measurement of the peer bench in a fresh process: `node bench/peers.cpu.mjs <cpu|cpu10|cpuprofile> <library>`
 // prints the CPU rates (ms per virtual second) of three measured runs after a warm-up run, as JSON. A fresh VM for every
 // library keeps the collector work left over by other libraries' runs out of the figure.
-import { createHost } from "../runtime/runner/Host.mjs";
+import { createPeersHost } from "./peersHost.mjs";
 
 const [scenario, library] = process.argv.slice(2);
-const { runScript, state } = await createHost({ onOutput: () => {} });
-// Process CPU (user + system) in ms: the VM runs on this thread, so this is the CPU the emulated servers used.
-state.env.set(
-	"__cpuMs",
-	() => {
-		const usage = process.cpuUsage();
-		return (usage.user + usage.system) / 1000;
-	},
-	true,
-);
+const { runScript } = await createPeersHost();
 const rates = [];
 const shims = new Set();
 // Scenario "cpuprofile" (this library only) adds where its CPU goes, per measured run.
