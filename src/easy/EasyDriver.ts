@@ -32,7 +32,9 @@ export interface DrivenStore {
 	/** @internal the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
 		readonly Locker: LockerState;
 	}>;
-	/** @internal */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void };
+	/** @internal */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void; DescribePending(): string };
+	/** @internal for the shutdown warning: unreleased keys with their states and unconfirmed remote changes */
+	describePending(): string;
 	/** @internal */ readonly RemoteChangeListener: { readonly NudgeCount: number };
 }
 
@@ -60,13 +62,6 @@ interface Schedule {
 
 /** Seconds of the 30-second BindToClose window the shutdown may use; the rest is margin for Roblox. */
 export const EASY_SHUTDOWN_BUDGET = 27;
-
-/** What the shutdown warning asks of a store (EasyStore, the one DrivenStore): what keeps it busy. */
-interface PendingDescriber {
-	/** Unreleased keys with their states and unconfirmed remote changes; empty when idle. */
-	describePending(): string;
-	readonly RemoteChangeSender: { DescribePending(): string };
-}
 
 interface Driver {
 	services: EasyServices;
@@ -342,8 +337,7 @@ export function EasyShutdown(): boolean {
 	const sends = new Map<DrivenStore, string>();
 	for (;;) {
 		let busy = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
-		for (const driven of d.stores) {
-			const store = driven as DrivenStore & PendingDescriber;
+		for (const store of d.stores) {
 			if (store.isBusy()) busy = true;
 			if (store.RemoteChangeSender.IsSending()) sends.set(store, store.RemoteChangeSender.DescribePending());
 		}
@@ -355,8 +349,7 @@ export function EasyShutdown(): boolean {
 			const pending = new Array<string>();
 			if (d.purchaser !== undefined && d.purchaser.HasIncompletePurchases())
 				pending.push("purchases in progress");
-			for (const driven of d.stores) {
-				const store = driven as DrivenStore & PendingDescriber;
+			for (const store of d.stores) {
 				const described = store.describePending();
 				if (described !== "") pending.push(described);
 				const failed = sends.get(store);
