@@ -18,9 +18,12 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { buildLuau, buildTree, MODEL_NAME } from "./build-luau.mjs";
 import { readModel, treeToFiles, writeModel } from "./rbxmx.mjs";
+
+const require = createRequire(import.meta.url);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -210,6 +213,38 @@ function checkTsTarball() {
 		);
 	}
 	run(process.execPath, [path.join(dir, "node_modules/roblox-ts/out/CLI/cli.js")], dir, "rbxtsc (the game)");
+	// The published typings hide the library's internals: each line below must stay a type error, so tsc fails
+	// ("unused @ts-expect-error") the day one of them becomes public again. roblox-ts refuses @ts-expect-error, so
+	// this file lives outside src/, is written after the game's build, and only plain tsc checks it.
+	writeFile(
+		path.join(dir, "typecheck/internals.ts"),
+		[
+			'import { EasyProfile, EasyStore, PlayerProfiles, PlayerProfilesCreate } from "@rbxts/session-locker";',
+			"export function internalsStayHidden(store: EasyStore, player: Player) {",
+			"\t// @ts-expect-error private constructor: profiles come from EasyStore.StartSession",
+			"\tnew EasyProfile();",
+			"\t// @ts-expect-error private constructor: use PlayerProfilesCreate",
+			"\tnew PlayerProfiles();",
+			"\t// @ts-expect-error private constructor: use EasyStoreCreate",
+			"\tnew EasyStore();",
+			"\tconst players = PlayerProfilesCreate(store);",
+			"\t// @ts-expect-error internal: the library's own PlayerRemoving handler",
+			"\tplayers.onLeave(player);",
+			"}",
+			"",
+		].join("\n"),
+	);
+	writeJson(path.join(dir, "tsconfig.typecheck.json"), {
+		extends: "./tsconfig.json",
+		compilerOptions: { noEmit: true, rootDir: ".", skipLibCheck: true },
+		include: ["typecheck"],
+	});
+	run(
+		process.execPath,
+		[require.resolve("typescript/bin/tsc", { paths: [dir] }), "-p", "tsconfig.typecheck.json"],
+		dir,
+		"tsc (internals stay hidden)",
+	);
 	return runPlace("ts-tarball", path.join(dir, "default.project.json"));
 }
 

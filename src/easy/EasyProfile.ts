@@ -77,8 +77,13 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 */
 	readonly loadedHooks = new Array<(profile: EasyProfile<T>) => void>();
 
-	/** @internal use EasyStore.StartSession */
-	constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
+	/** @internal EasyStore.StartSession's way in: the constructor is private so that `new EasyProfile()` does not compile. */
+	static make<T extends SaveData>(owner: EasyProfileOwner, locker: LockerState<T>): EasyProfile<T> {
+		return new EasyProfile<T>(owner, locker);
+	}
+
+	/** Use `EasyStore.StartSession`. */
+	private constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
 		this.owner = owner;
 		this.ELS = locker;
 		this.DataStoreKey = locker.DataStoreKey;

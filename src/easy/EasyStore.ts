@@ -350,7 +350,7 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 	/** @internal */
 	attach(locker: LockerState<T>): EasyProfile<T> {
 		const entry = this.lockers.get(locker) as LockerEntry<T>;
-		const profile = new EasyProfile<T>(this, locker);
+		const profile = EasyProfile.make<T>(this, locker);
 		if (easyDriverClosing()) {
 			// The server is closing: no new holds. The profile is born ended and finishes with its locker.
 			warn(`[SessionLocker] StartSession(${locker.DataStoreKey}) during shutdown: the profile is ended at once`);

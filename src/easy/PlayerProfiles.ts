@@ -84,8 +84,13 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	/** @internal */ readonly options: PlayerProfilesOptions;
 	/** @internal */ readonly connections = new Array<RBXScriptConnection>();
 
-	/** @internal use PlayerProfilesCreate */
-	constructor(store: EasyStore<T>, options: PlayerProfilesOptions) {
+	/** @internal PlayerProfilesCreate's way in: the constructor is private so that `new PlayerProfiles()` does not compile. */
+	static make<T extends SaveData>(store: EasyStore<T>, options: PlayerProfilesOptions): PlayerProfiles<T> {
+		return new PlayerProfiles<T>(store, options);
+	}
+
+	/** Use `PlayerProfilesCreate`. */
+	private constructor(store: EasyStore<T>, options: PlayerProfilesOptions) {
 		this.Store = store;
 		this.options = options;
 		const players = options.Players ?? DefaultPlayers;
@@ -283,5 +288,5 @@ export function PlayerProfilesCreate<T extends SaveData>(
 	Store: EasyStore<T>,
 	Options?: PlayerProfilesOptions,
 ): PlayerProfiles<T> {
-	return new PlayerProfiles(Store, Options ?? {});
+	return PlayerProfiles.make(Store, Options ?? {});
 }
