@@ -4,7 +4,7 @@ import { RequestGatewayCreate } from "../../../src";
 import type { CoinsProfile } from "../easy/helpers";
 import { CoinsData, startWithStore, stored, STORE, universeWith } from "../easy/helpers";
 import type { Data as FullData } from "./fixtures/FullShutdownGame";
-import { World } from "./world";
+import { LockerWorld } from "../../helpers/world";
 
 type FullGameModule = typeof import("./fixtures/FullShutdownGame");
 const FULL_GAME = "ReplicatedStorage.Specs.specs.edges.fixtures.FullShutdownGame";
@@ -116,7 +116,7 @@ export = () => {
 
 	describe("a retry planned before closing began", () => {
 		it("is brought forward when closing starts instead of waiting out its old backoff", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded({ SessionRetryCooldown: 10 });
 			// Two failed saves before shutdown: the next attempt is planned about 20 s (16 to 24 s) later.
 			world.store.FailNext(OUTAGE, 2);
