@@ -2,12 +2,16 @@
 // clock, request gateways on a virtual monotonic clock, and LockerStates stepped one virtual frame at a time.
 // FakeDataStore answers without yielding, so a request finishes inside the SessionUpdate that starts it and its
 // result is applied on the next one. Multi-server specs use the test kit (test/kit) instead.
+import { Kit } from "../kit";
 import {
 	FakeDataStore,
 	LockerCreate,
 	LockerError,
 	LockerSpec,
 	LockerState,
+	RemoteChangeSender,
+	RemoteChangeSenderCreate,
+	RemoteChangeSenderOptions,
 	RequestGateway,
 	RequestGatewayCreate,
 	SaveData,
@@ -23,6 +27,10 @@ export interface WorldData extends SaveData {
 export interface LockerWorldOptions {
 	/** Seed of every gateway's Random (retry jitter); default 5. */
 	seed?: number;
+	/** The monotonic clock's start (seconds); default 1000. */
+	mono?: number;
+	/** The backend clock's start (milliseconds); default 1_780_000_000_000 (a date in 2026). */
+	backendMs?: number;
 }
 
 /**
@@ -50,6 +58,8 @@ export class LockerWorld<D extends SaveData = WorldData> {
 
 	constructor(options: LockerWorldOptions = {}) {
 		this.seed = options.seed ?? 5;
+		if (options.mono !== undefined) this.mono = options.mono;
+		if (options.backendMs !== undefined) this.backendMs = options.backendMs;
 		this.gatewayA = this.gateway("A");
 	}
 
@@ -136,4 +146,44 @@ export class LockerWorld<D extends SaveData = WorldData> {
 		const [value] = this.store.Read(key);
 		return value as Record<string, unknown> | undefined;
 	}
+}
+
+/** What `senderWorld` returns: the world, its store, a sender on it, the sender's reports and its frame loop. */
+export interface SenderWorld {
+	world: LockerWorld;
+	store: FakeDataStore;
+	sender: RemoteChangeSender;
+	/** Every error the sender reported, in order. */
+	errors: Array<LockerError>;
+	/** Runs `frames` sender updates, a quarter of a second apart (both clocks move; deferred callbacks run). */
+	run: (frames: number) => void;
+}
+
+/**
+ * A RemoteChangeSender alone in a world (server "S", no nudges), on clocks that start at 10 s and move together.
+ *
+ * @example
+ * const { store, sender, run } = senderWorld(true);
+ * sender.Send("k", [{ K: "gift" }]);
+ * run(8);
+ */
+export function senderWorld(createIfMissing: boolean, options: RemoteChangeSenderOptions = {}): SenderWorld {
+	const world = new LockerWorld({ seed: 2, mono: 10, backendMs: 10_000 });
+	const errors = new Array<LockerError>();
+	const spec = world.specOn(world.gateway("S"));
+	const base: RemoteChangeSenderOptions = {
+		Nudge: false,
+		Clock: () => world.mono,
+		ReportDataStoreError: (_rcs, _key, _op, _message, err) => errors.push(err),
+	};
+	for (const [k, v] of pairs(options)) (base as Record<string, unknown>)[k as string] = v;
+	const sender = RemoteChangeSenderCreate(spec, createIfMissing, undefined, undefined, base);
+	const run = (frames: number) => {
+		for (let i = 0; i < frames; i++) {
+			sender.Update();
+			Kit.flush();
+			world.advance(0.25);
+		}
+	};
+	return { world, store: world.store, sender, errors, run };
 }
