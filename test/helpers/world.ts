@@ -1,8 +1,9 @@
 // The shared test world of locker specs: one place with an in-memory DataStore (FakeDataStore) on a virtual backend
 // clock, request gateways on a virtual monotonic clock, and LockerStates stepped one virtual frame at a time.
 // FakeDataStore answers without yielding, so a request finishes inside the SessionUpdate that starts it and its
-// result is applied on the next one. Multi-server specs use the test kit (test/kit) instead.
-import { Kit } from "../kit";
+// result is applied on the next one. Multi-server specs run on the test kit (test/kit): `gameWorld` starts servers that
+// each run one fixture module.
+import { Kit, KitServer, KitUniverse } from "../kit";
 import {
 	FakeDataStore,
 	LockerCreate,
@@ -186,4 +187,54 @@ export function senderWorld(createIfMissing: boolean, options: RemoteChangeSende
 		}
 	};
 	return { world, store: world.store, sender, errors, run };
+}
+
+/** Servers of one universe that each run the same fixture module, in start order. */
+export interface GameWorld<M, G extends defined> {
+	universe: KitUniverse;
+	servers: Array<KitServer>;
+	/** What each server's `start` returned, by server index. */
+	games: Array<G>;
+	/** The fixture module as the last server required it. */
+	module: M;
+	/** The module's full name, for example `ReplicatedStorage.Specs.specs.purchases.fixtures.Game`. */
+	modulePath: string;
+}
+
+/**
+ * Starts `serverCount` servers in `universe`, each requiring the module at `modulePath` and calling `start` with it,
+ * then lets half a second pass so that their subscriptions settle.
+ *
+ * @example
+ * const universe = Kit.createUniverse({ seed: 1 });
+ * const world = gameWorld<GameModule, Game>(universe, GAME_MODULE, 2, m => m.start({}));
+ */
+export function gameWorld<M, G extends defined>(
+	universe: KitUniverse,
+	modulePath: string,
+	serverCount: number,
+	start: (module: M) => G,
+): GameWorld<M, G> {
+	const servers = new Array<KitServer>();
+	const games = new Array<G>();
+	let module: M | undefined;
+	for (let i = 0; i < serverCount; i++) {
+		const server = universe.startServer();
+		const m = server.require<M>(modulePath);
+		module = m;
+		servers.push(server);
+		games.push(start(m));
+	}
+	Kit.advance(0.5); // subscriptions settle
+	return { universe, servers, games, module: module!, modulePath };
+}
+
+/** Starts one more server of a game world (it joins `servers` and `games`); returns it with its game. */
+export function addGameServer<M, G extends defined>(world: GameWorld<M, G>, start: (module: M) => G): [KitServer, G] {
+	const server = world.universe.startServer();
+	const started = start(server.require<M>(world.modulePath));
+	world.servers.push(server);
+	world.games.push(started);
+	Kit.advance(0.5);
+	return [server, started];
 }
