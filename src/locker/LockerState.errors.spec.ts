@@ -1,63 +1,16 @@
 /// <reference types="@rbxts/testez/globals" />
+import { LockerWorld, WorldData } from "../../test/helpers/world";
 import { Kit } from "../../test/kit";
 import { Defaults } from "../config";
-import { LockerError } from "../errors";
 import { FakeDataStore } from "../gateway/FakeDataStore";
-import { RequestGateway, RequestGatewayCreate } from "../gateway/RequestGateway";
 import { DataStoreLike, KeyInfoLike, UpdateTransform } from "../gateway/types";
-import { RawSaveData, SaveData, StoredSession } from "../protocol/format";
+import { RawSaveData, StoredSession } from "../protocol/format";
 import { LockerCreate } from "./LockerCreate";
-import { LifecycleReason, LifecycleStatus, LockerSpec } from "./LockerSpec";
+import { LifecycleReason, LifecycleStatus } from "./LockerSpec";
 import { LockerState } from "./LockerState";
 
-interface Data extends SaveData {
-	Gold: number;
+interface Data extends WorldData {
 	Big?: string;
-}
-
-class World {
-	backendMs = 1_780_000_000_000;
-	mono = 1000;
-	readonly store = new FakeDataStore({ Clock: () => this.backendMs });
-	readonly reports = new Array<LockerError>();
-	advance(seconds: number) {
-		this.backendMs += seconds * 1000;
-		this.mono += seconds;
-	}
-	gateway(jobId: string): RequestGateway {
-		return RequestGatewayCreate({ Clock: () => this.mono, PlaceId: 1, JobId: jobId, Random: new Random(5) });
-	}
-	spec(extra?: Partial<LockerSpec<Data>>, store?: DataStoreLike): LockerSpec<Data> {
-		const spec: LockerSpec<Data> = {
-			DataStore: store ?? this.store,
-			Gateway: this.gateway("A"),
-			SaveDataVersion: 1,
-			SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
-			ReportDataStoreError: (_ls, _op, _msg, err) => {
-				this.reports.push(err);
-			},
-		};
-		if (extra) for (const [k, v] of pairs(extra)) (spec as unknown as Record<string, unknown>)[k] = v;
-		return spec;
-	}
-	update(ls: LockerState<Data>, ticks = 1) {
-		for (let i = 0; i < ticks; i++) {
-			ls.SessionUpdate(this.mono);
-			this.mono += 1 / 60;
-			this.backendMs += 1000 / 60;
-		}
-	}
-	loaded(extra?: Partial<LockerSpec<Data>>): LockerState<Data> {
-		const ls = LockerCreate(this.spec(extra), "k");
-		ls.MarkShouldAcquire();
-		this.update(ls, 2);
-		// TestEZ's expect exists only inside the spec function, not in this module-level class.
-		assert(ls.LoadStatus === "loaded", `expected loaded, got ${ls.LoadStatus}`);
-		return ls;
-	}
-	kinds(): Array<string> {
-		return this.reports.map(e => e.Kind);
-	}
 }
 
 /** Runs the real store's transform, then returns nil without committing: what Roblox does when a transform throws. */
@@ -81,7 +34,7 @@ function count(list: Array<string>, item: string): number {
 export = () => {
 	describe("request errors", () => {
 		it("retries a retryable save error with backoff, keeping session, data and waiters", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded();
 			ls.SaveData.Gold = 5;
 			ls.MarkForceSave();
@@ -105,7 +58,7 @@ export = () => {
 		});
 
 		it("backs off exponentially on repeated failures", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded({ SessionRetryCooldown: 10 });
 			world.store.FailNext("304: UpdateAsync request dropped. Request was throttled.", 3);
 			ls.MarkForceSave();
@@ -122,7 +75,7 @@ export = () => {
 		});
 
 		it("reports a fatal error once, keeps everything, and does not retry until the data changes", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded({ MaintainSessionPeriod: 300 });
 			world.store.FailNext("104: Cannot store Dictionary in data store.", 100);
 			ls.SaveData.Gold = 8;
@@ -146,7 +99,7 @@ export = () => {
 		});
 
 		it("blocks a load on a fatal error until released and re-acquired", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.FailNext("403: Cannot write to DataStore from studio if API access is not enabled.", 1);
 			const ls = LockerCreate(world.spec(), "k");
 			ls.MarkShouldAcquire();
@@ -164,7 +117,7 @@ export = () => {
 		});
 
 		it("detects a value over the size limit before sending, reports its size, keeps the data", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded();
 			ls.SaveData.Big = string.rep("x", 4_200_000);
 			ls.MarkForceSave();
@@ -183,7 +136,7 @@ export = () => {
 		});
 
 		it("reports values that cannot be stored as JSON without sending them", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded();
 			const cyclic: Record<string, unknown> = {};
 			cyclic.Self = cyclic;
@@ -198,7 +151,7 @@ export = () => {
 
 	describe("errors inside transforms", () => {
 		it("a save whose UpdateAsync returns nil after the transform is retried, not treated as a lost lock", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const store = new SwallowingStore(world.store);
 			const events = new Array<string>();
 			const ls = LockerCreate(
@@ -227,7 +180,7 @@ export = () => {
 		});
 
 		it("a throwing migrator is reported, leaves the stored data untouched and is not retried blindly", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 12 });
 			const ls = LockerCreate(
 				world.spec({
@@ -259,7 +212,7 @@ export = () => {
 
 	describe("unreadable or incompatible stored data", () => {
 		it("a non-table value gives invalid_data, is reported and never overwritten", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", "legacy gold=5");
 			const ls = LockerCreate(world.spec(), "k");
 			ls.MarkShouldAcquire();
@@ -272,7 +225,7 @@ export = () => {
 		});
 
 		it("a future version gives invalid_version with LoadMinimumServerVersion and writes nothing", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", { Version: 5, VersionPatch: 0, Gold: 1 });
 			const ls = LockerCreate(world.spec(), "k");
 			ls.MarkShouldAcquire();
@@ -284,7 +237,7 @@ export = () => {
 		});
 
 		it("migrates on load and persists the migration with the lock", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 2 });
 			const ls = LockerCreate(
 				world.spec({
@@ -312,7 +265,7 @@ export = () => {
 
 	describe("bad input", () => {
 		it("rejects empty and over-long keys at creation", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const [ok1, e1] = pcall(() => LockerCreate(world.spec(), string.rep("k", 51)));
 			expect(ok1).to.equal(false);
 			expect(tostring(e1).find("51 bytes", 1, true)[0]).to.be.ok();
@@ -323,7 +276,7 @@ export = () => {
 		});
 
 		it("rejects a creator that does not return a table, with a clear message", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const [ok, e] = pcall(() => LockerCreate(world.spec({ SaveDataCreator: () => 5 as unknown as Data }), "k"));
 			expect(ok).to.equal(false);
 			expect(tostring(e).find("SaveDataCreator must return a table", 1, true)[0]).to.be.ok();
@@ -332,7 +285,7 @@ export = () => {
 
 	describe("creator failing inside the load transform", () => {
 		it("reports invalid_save_data, writes nothing and stops loading", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			let calls = 0;
 			const ls = LockerCreate(
 				world.spec({
@@ -359,7 +312,7 @@ export = () => {
 
 	describe("default reporter", () => {
 		it("warns errors when the spec sets no reporter", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", 5);
 			const spec = world.spec();
 			spec.ReportDataStoreError = undefined;
@@ -377,7 +330,7 @@ export = () => {
 		});
 
 		it("keeps backend errors quiet unless verbose", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const spec = world.spec();
 			spec.ReportDataStoreError = undefined;
 			const ls = LockerCreate(spec, "k");
@@ -401,7 +354,7 @@ export = () => {
 
 	describe("strict mode", () => {
 		it("stops a yielding lifecycle callback and reports callback_yielded", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded({
 				StrictMode: true,
 				Lifecycle: (_ls: LockerState<Data>, status: LifecycleStatus) => {
@@ -420,7 +373,7 @@ export = () => {
 		});
 
 		it("makes the offline snapshot given to the merge callback read-only", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = LockerCreate(
 				world.spec({
 					StrictMode: true,
@@ -438,12 +391,13 @@ export = () => {
 		});
 
 		it("turns MarkDeleted on a busy locker into an error, and only reports it otherwise", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const strict = world.loaded({ StrictMode: true });
 			const [ok] = pcall(() => strict.MarkDeleted());
 			expect(ok).to.equal(false);
 			expect(strict.IsDeleted).to.equal(false);
-			const relaxed = world.loaded();
+			// Another key: on the same key this server's gateway would find the strict locker's lock.
+			const relaxed = world.loaded(undefined, "k2");
 			const [ok2] = pcall(() => relaxed.MarkDeleted());
 			expect(ok2).to.equal(true);
 			expect(relaxed.IsDeleted).to.equal(false);
@@ -451,7 +405,7 @@ export = () => {
 		});
 
 		it("stops a yielding migrator inside the load transform", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			world.store.Write("k", { Version: 1, VersionPatch: 0, Gold: 1 });
 			const ls = LockerCreate(
 				world.spec({
@@ -475,7 +429,7 @@ export = () => {
 		});
 
 		it("reports use after delete", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = LockerCreate(world.spec(), "k");
 			ls.SessionUpdate(world.mono);
 			ls.MarkDeleted();
@@ -487,7 +441,7 @@ export = () => {
 
 	describe("crashed jobs", () => {
 		it("a job that dies without a result is reported and retried", () => {
-			const world = new World();
+			const world = new LockerWorld<Data>();
 			const ls = world.loaded({
 				Lifecycle: (_ls: LockerState<Data>, status: LifecycleStatus) => {
 					if (status === "before_save") error("callback bug");

@@ -1,42 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
-import { Kit } from "../../test/kit";
+import { senderWorld } from "../../test/helpers/world";
 import type { LockerError } from "../errors";
-import { FakeDataStore } from "../gateway/FakeDataStore";
-import { RequestGatewayCreate } from "../gateway/RequestGateway";
-import type { LockerSpec } from "../locker/LockerSpec";
-import type { SaveData } from "../protocol/format";
-import { RemoteChangeSenderCreate, RemoteChangeSenderOptions } from "./RemoteChangeSender";
-
-interface Data extends SaveData {
-	Gold: number;
-}
-
-function setup(createIfMissing: boolean, options: RemoteChangeSenderOptions = {}) {
-	const clock = { now: 10 };
-	const store = new FakeDataStore({ Clock: () => clock.now * 1000 });
-	const errors = new Array<LockerError>();
-	const spec: LockerSpec<Data> = {
-		DataStore: store,
-		Gateway: RequestGatewayCreate({ Clock: () => clock.now, PlaceId: 1, JobId: "S", Random: new Random(2) }),
-		SaveDataVersion: 1,
-		SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
-	};
-	const base: RemoteChangeSenderOptions = {
-		Nudge: false,
-		Clock: () => clock.now,
-		ReportDataStoreError: (_rcs, _key, _op, _message, err) => errors.push(err),
-	};
-	for (const [k, v] of pairs(options)) (base as Record<string, unknown>)[k as string] = v;
-	const sender = RemoteChangeSenderCreate(spec, createIfMissing, undefined, undefined, base);
-	const run = (frames: number) => {
-		for (let i = 0; i < frames; i++) {
-			sender.Update();
-			Kit.flush();
-			clock.now += 0.25;
-		}
-	};
-	return { store, sender, errors, run };
-}
 
 function hasKind(errors: Array<LockerError>, kind: string): boolean {
 	for (const e of errors) if (e.Kind === kind) return true;
@@ -46,7 +10,7 @@ function hasKind(errors: Array<LockerError>, kind: string): boolean {
 export = () => {
 	describe("RemoteChangeSender (on an in-memory backend)", () => {
 		it("a key that does not exist, without CreateIfMissing: the send fails and is reported, nothing is created", () => {
-			const { store, sender, errors, run } = setup(false);
+			const { store, sender, errors, run } = senderWorld(false);
 			let callback: boolean | undefined;
 			const send = sender.Send("k", [{ K: "give_gold" }], sent => (callback = sent));
 			run(4);
@@ -60,7 +24,7 @@ export = () => {
 		});
 
 		it("a full key is an error that keeps the changes queued; they are stored once there is room", () => {
-			const { store, sender, errors, run } = setup(true, { MaxStored: 2 });
+			const { store, sender, errors, run } = senderWorld(true, { MaxStored: 2 });
 			store.Write("k", {
 				Version: 1,
 				VersionPatch: 0,
@@ -86,7 +50,7 @@ export = () => {
 		});
 
 		it("an ambiguous failure (committed, then an error) is retried without a second copy", () => {
-			const { store, sender, errors, run } = setup(true);
+			const { store, sender, errors, run } = senderWorld(true);
 			store.FailNext(
 				"502: API Services rejected request with error. HTTP 500 (Internal Server Error)",
 				1,
@@ -101,7 +65,7 @@ export = () => {
 		});
 
 		it("a fatal request error fails the send instead of retrying forever", () => {
-			const { store, sender, errors, run } = setup(true);
+			const { store, sender, errors, run } = senderWorld(true);
 			store.FailNext("105: Serialized value exceeds 4MB limit.", 1, "error");
 			const send = sender.Send("k", [{ K: "give_gold" }]);
 			run(6);

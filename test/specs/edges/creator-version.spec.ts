@@ -1,16 +1,16 @@
 /// <reference types="@rbxts/testez/globals" />
 import { LockerCreate } from "../../../src";
-import { Data, World } from "./world";
+import { LockerWorld, WorldData } from "../../helpers/world";
 
 export = () => {
 	describe("SaveDataCreator returning an old Version", () => {
 		it("LockerCreate raises invalid_save_data naming both versions, before any request", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const [ok, err] = pcall(() =>
 				LockerCreate(
 					world.spec({
 						SaveDataVersion: 2,
-						SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }) as Data,
+						SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }) as WorldData,
 					}),
 					"k",
 				),
@@ -23,14 +23,14 @@ export = () => {
 		});
 
 		it("a creator that turns stale later is refused inside the load: nothing is written, no orphaned lock", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			let calls = 0;
 			const ls = LockerCreate(
 				world.spec({
 					SaveDataVersion: 2,
 					SaveDataCreator: () => {
 						calls += 1;
-						return { Version: calls > 1 ? 1 : 2, VersionPatch: 0, Gold: 0 } as Data;
+						return { Version: calls > 1 ? 1 : 2, VersionPatch: 0, Gold: 0 } as WorldData;
 					},
 				}),
 				"k",
@@ -43,17 +43,17 @@ export = () => {
 		});
 
 		it("a creator that omits Version gets the spec's SaveDataVersion and saves normally", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded({
 				SaveDataVersion: 3,
-				SaveDataCreator: () => ({ Gold: 1 }) as unknown as Data,
+				SaveDataCreator: () => ({ Gold: 1 }) as unknown as WorldData,
 			});
 			ls.SaveData.Gold = 2;
 			ls.MarkForceSave();
 			world.update(ls, 2);
 			expect(ls.LastError).to.equal(undefined);
-			expect((world.store.Read("k")[0] as Data).Gold).to.equal(2);
-			expect((world.store.Read("k")[0] as Data).Version).to.equal(3);
+			expect((world.store.Read("k")[0] as WorldData).Gold).to.equal(2);
+			expect((world.store.Read("k")[0] as WorldData).Version).to.equal(3);
 		});
 	});
 };

@@ -1,11 +1,11 @@
 /// <reference types="@rbxts/testez/globals" />
 import { RawSaveData } from "../../../src";
-import { World } from "./world";
+import { LockerWorld } from "../../helpers/world";
 
 export = () => {
 	describe("lock_lost messages", () => {
 		it("a version_changed fence says the key holds a newer version, never that a new holder owns it", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded();
 			// Our lock is still in the key, but a newer server migrated the data to version 2.
 			const stored = world.store.Read("k")[0] as RawSaveData;
@@ -21,7 +21,7 @@ export = () => {
 		});
 
 		it("a foreign_session fence names the other server as the holder", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded();
 			const stored = world.store.Read("k")[0] as RawSaveData;
 			stored.Session = { PlaceId: 1, JobId: "B", LockId: 7, UpdatedAt: 0 };

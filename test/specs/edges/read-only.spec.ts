@@ -2,7 +2,7 @@
 import { FakeDataStore, LockerCreate } from "../../../src";
 import type { KeyInfoLike } from "../../../src/gateway/types";
 import { startWithStore, STORE, universeWith, waitLoaded } from "../easy/helpers";
-import { World } from "./world";
+import { LockerWorld } from "../../helpers/world";
 
 /** A real DataStore stand-in whose first `failures` GetAsync calls fail. */
 class FlakyReads {
@@ -30,7 +30,7 @@ class FlakyReads {
 export = () => {
 	describe("ReadOnlyDataStores", () => {
 		it("a failed read of the real key is retried, never replaced by fresh default data", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const real = new FakeDataStore();
 			real.Write("k", { Version: 1, VersionPatch: 0, Gold: 50 });
 			const flaky = new FlakyReads(real, 1);

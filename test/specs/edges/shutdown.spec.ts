@@ -1,15 +1,30 @@
 /// <reference types="@rbxts/testez/globals" />
-import { Kit } from "../../kit";
+import { Kit, KitServer, KitUniverse } from "../../kit";
 import { RequestGatewayCreate } from "../../../src";
 import type { CoinsProfile } from "../easy/helpers";
 import { CoinsData, startWithStore, stored, STORE, universeWith } from "../easy/helpers";
 import type { Data as FullData } from "./fixtures/FullShutdownGame";
-import { World } from "./world";
+import { LockerWorld } from "../../helpers/world";
 
 type FullGameModule = typeof import("./fixtures/FullShutdownGame");
 const FULL_GAME = "ReplicatedStorage.Specs.specs.edges.fixtures.FullShutdownGame";
 
 const OUTAGE = "502: API Services rejected request with error. HTTP 500 (Internal Server Error)";
+
+/**
+ * A minute of play (the request budget refills from the loads), then a shutdown whose first 10 s meet a DataStore
+ * outage on every UpdateAsync. Waits up to 60 s for the server to close; returns whether it did and how long it took.
+ */
+function shutDownThroughOutage(universe: KitUniverse, server: KitServer): { closed: boolean; seconds: number } {
+	Kit.advance(60);
+	const removeFault = universe.dataStores.addFault({ method: "UpdateAsync", count: math.huge, message: OUTAGE });
+	const start = Kit.now();
+	server.shutdown();
+	Kit.advance(10);
+	removeFault();
+	const closed = Kit.waitUntil(() => server.isClosed, 60);
+	return { closed, seconds: Kit.now() - start };
+}
 
 export = () => {
 	describe("shutdown during a DataStore outage", () => {
@@ -27,19 +42,9 @@ export = () => {
 				profiles[i - 1].GetSaveData().Coins = i;
 				profiles[i - 1].MarkShouldSave();
 			}
-			// A minute of play: the request budget refills from the 100 loads.
-			Kit.advance(60);
-			const removeFault = universe.dataStores.addFault({
-				method: "UpdateAsync",
-				count: math.huge,
-				message: OUTAGE,
-			});
-			const start = Kit.now();
-			server.shutdown();
-			Kit.advance(10);
-			removeFault();
-			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
-			expect(Kit.now() - start <= 30).to.equal(true);
+			const { closed, seconds } = shutDownThroughOutage(universe, server);
+			expect(closed).to.equal(true);
+			expect(seconds <= 30).to.equal(true);
 			let saved = 0;
 			for (let i = 1; i <= count; i++) {
 				const value = stored(universe, tostring(3000 + i)) as CoinsData;
@@ -70,19 +75,9 @@ export = () => {
 				ls.SaveData.Coins = i;
 				ls.MarkShouldSave();
 			}
-			// A minute of play: the request budget refills from the 100 loads.
-			Kit.advance(60);
-			const removeFault = universe.dataStores.addFault({
-				method: "UpdateAsync",
-				count: math.huge,
-				message: OUTAGE,
-			});
-			const start = Kit.now();
-			server.shutdown();
-			Kit.advance(10);
-			removeFault();
-			expect(Kit.waitUntil(() => server.isClosed, 60)).to.equal(true);
-			expect(Kit.now() - start <= 30).to.equal(true);
+			const { closed, seconds } = shutDownThroughOutage(universe, server);
+			expect(closed).to.equal(true);
+			expect(seconds <= 30).to.equal(true);
 			expect(fullGame.shutdownResult).to.equal(true);
 			let saved = 0;
 			for (let i = 1; i <= count; i++) {
@@ -116,7 +111,7 @@ export = () => {
 
 	describe("a retry planned before closing began", () => {
 		it("is brought forward when closing starts instead of waiting out its old backoff", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded({ SessionRetryCooldown: 10 });
 			// Two failed saves before shutdown: the next attempt is planned about 20 s (16 to 24 s) later.
 			world.store.FailNext(OUTAGE, 2);

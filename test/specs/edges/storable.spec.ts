@@ -1,9 +1,8 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
-import { LockerCreate } from "../../../src";
 import { findUnstorableValue } from "../../../src/protocol/storable";
 import { Lib, LIB, STORE, universeWith } from "../easy/helpers";
-import { Data, World } from "./world";
+import { LockerWorld, WorldData } from "../../helpers/world";
 
 function pathOf(value: unknown): string | undefined {
 	return findUnstorableValue(value)?.Path;
@@ -11,7 +10,7 @@ function pathOf(value: unknown): string | undefined {
 
 /** Saves `bad` under SaveData.Inventory and returns the locker, the world and the requests the save sent. */
 function saveWith(bad: unknown) {
-	const world = new World();
+	const world = new LockerWorld();
 	const ls = world.loaded();
 	const before = world.store.RequestCount;
 	ls.SaveData.Gold = 9;
@@ -66,7 +65,7 @@ export = () => {
 			expect(ls.LoadStatus).to.equal("loaded");
 			expect(ls.Session).to.be.ok();
 			expect(ls.SaveData.Gold).to.equal(9);
-			expect((world.store.Read("k")[0] as Data).Gold).to.equal(0);
+			expect((world.store.Read("k")[0] as WorldData).Gold).to.equal(0);
 		});
 
 		it("a mixed table is reported with its path and never saved with its string keys dropped", () => {
@@ -93,7 +92,7 @@ export = () => {
 				{
 					DataStore: server.game.GetService("DataStoreService").GetDataStore(STORE),
 					SaveDataVersion: 1,
-					SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }) as Data,
+					SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }) as WorldData,
 					ReportDataStoreError: (_ls, _op, _message, err) => reports.push(err.Kind),
 				},
 				"1",
@@ -104,18 +103,18 @@ export = () => {
 			ls.MarkShouldAcquire();
 			expect(Kit.waitUntil(() => ls.LoadStatus === "loaded", 10)).to.equal(true);
 			const before = universe.dataStores.requestCount({ method: "UpdateAsync", key: "1" });
-			(ls.SaveData as Data).Callback = () => 1;
+			(ls.SaveData as WorldData).Callback = () => 1;
 			ls.MarkForceSave();
 			Kit.advance(2);
 			expect(universe.dataStores.requestCount({ method: "UpdateAsync", key: "1" })).to.equal(before);
 			expect(ls.LastError!.Kind).to.equal("value_not_serializable");
 			expect(ls.LastError!.Message.find("Callback is a function", 1, true)[0]).to.be.ok();
 			expect(reports.indexOf("request_fatal")).to.equal(-1);
-			(ls.SaveData as Data).Callback = undefined;
-			(ls.SaveData as Data).Gold = 4;
+			(ls.SaveData as WorldData).Callback = undefined;
+			(ls.SaveData as WorldData).Gold = 4;
 			ls.MarkForceSave();
 			expect(ls.YieldUntilChangesSaved()).to.equal(true);
-			expect((universe.dataStores.read(STORE, "1")!.value as Data).Gold).to.equal(4);
+			expect((universe.dataStores.read(STORE, "1")!.value as WorldData).Gold).to.equal(4);
 			connection.Disconnect();
 			universe.destroy();
 		});
@@ -123,7 +122,7 @@ export = () => {
 
 	describe("buffers", () => {
 		it("a buffer is stored, and the size check counts it as its base64 form", () => {
-			const world = new World();
+			const world = new LockerWorld();
 			const ls = world.loaded();
 			// 3,000,000 bytes are 4,000,000 characters of base64: under the 4,194,304 limit.
 			ls.SaveData.Blob = buffer.create(3_000_000);

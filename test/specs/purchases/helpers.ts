@@ -1,5 +1,7 @@
-// Shared helpers for the purchase and remote-change specs: a universe of kit servers each running fixtures/Game.
-import { Kit, KitServer, KitUniverse, MarketplaceKit } from "../../kit";
+// Shared helpers for the purchase and remote-change specs: a game world (test/helpers/world) of kit servers each
+// running fixtures/Game, and readers of what the game stored.
+import { addGameServer, GameWorld, gameWorld } from "../../helpers/world";
+import { Kit, KitServer, MarketplaceKit } from "../../kit";
 import type { Data, Game, GameOptions } from "./fixtures/Game";
 
 export const GAME_MODULE = "ReplicatedStorage.Specs.specs.purchases.fixtures.Game";
@@ -10,37 +12,17 @@ export interface MarketplaceKitExtensions extends MarketplaceKit {
 	failRecording(count: number): void;
 }
 
-export interface World {
-	universe: KitUniverse;
-	servers: Array<KitServer>;
-	games: Array<Game>;
-	module: GameModule;
-}
+export type World = GameWorld<GameModule, Game>;
 
+/** A universe of `serverCount` servers running fixtures/Game with `options`. */
 export function worldWith(serverCount: number, options: GameOptions = {}, seed = 1): World {
 	const universe = Kit.createUniverse({ seed, latency: { min: 0.1, max: 0.3 } });
-	const servers = new Array<KitServer>();
-	const games = new Array<Game>();
-	let module: GameModule | undefined;
-	for (let i = 0; i < serverCount; i++) {
-		const server = universe.startServer();
-		const m = server.require<GameModule>(GAME_MODULE);
-		module = m;
-		servers.push(server);
-		games.push(m.start(options));
-	}
-	Kit.advance(0.5); // subscriptions settle
-	return { universe, servers, games, module: module! };
+	return gameWorld<GameModule, Game>(universe, GAME_MODULE, serverCount, m => m.start(options));
 }
 
 /** Starts one more server running the game. */
 export function addServer(world: World, options: GameOptions = {}): [KitServer, Game] {
-	const server = world.universe.startServer();
-	const started = server.require<GameModule>(GAME_MODULE).start(options);
-	world.servers.push(server);
-	world.games.push(started);
-	Kit.advance(0.5);
-	return [server, started];
+	return addGameServer(world, m => m.start(options));
 }
 
 export function stored(world: World, userId: number, storeName = "Players"): Data | undefined {

@@ -1,34 +1,9 @@
 /// <reference types="@rbxts/testez/globals" />
-import { Kit } from "../../kit";
-import {
-	FakeDataStore,
-	LockerError,
-	LockerSpec,
-	RemoteChangeSenderCreate,
-	RequestGatewayCreate,
-	SaveData,
-} from "../../../src";
+import { senderWorld } from "../../helpers/world";
 
-interface Data extends SaveData {
-	Gold: number;
-}
-
+/** A sender on a key that already holds the most changes it may keep (MaxStored 2). */
 function fullKeyWorld() {
-	const clock = { now: 10 };
-	const store = new FakeDataStore({ Clock: () => clock.now * 1000 });
-	const errors = new Array<LockerError>();
-	const spec: LockerSpec<Data> = {
-		DataStore: store,
-		Gateway: RequestGatewayCreate({ Clock: () => clock.now, PlaceId: 1, JobId: "S", Random: new Random(2) }),
-		SaveDataVersion: 1,
-		SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
-	};
-	const sender = RemoteChangeSenderCreate(spec, true, undefined, undefined, {
-		Nudge: false,
-		MaxStored: 2,
-		Clock: () => clock.now,
-		ReportDataStoreError: (_rcs, _key, _op, _message, err) => errors.push(err),
-	});
+	const { store, sender, errors, run } = senderWorld(true, { MaxStored: 2 });
 	store.Write("k", {
 		Version: 1,
 		VersionPatch: 0,
@@ -38,15 +13,8 @@ function fullKeyWorld() {
 			{ K: "b", I: 2, IK: "b" },
 		],
 	});
-	const run = (seconds: number) => {
-		for (let i = 0; i < seconds * 4; i++) {
-			sender.Update();
-			Kit.flush();
-			clock.now += 0.25;
-		}
-	};
 	const count = (kind: string) => errors.filter(e => e.Kind === kind).size();
-	return { store, sender, run, count };
+	return { store, sender, run: (seconds: number) => run(seconds * 4), count };
 }
 
 export = () => {

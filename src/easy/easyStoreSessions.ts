@@ -1,0 +1,124 @@
+import { LockerCreate } from "../locker/LockerCreate";
+import type { LifecycleReason, LifecycleStatus } from "../locker/LockerSpec";
+import type { LockerState } from "../locker/LockerState";
+import type { SaveData } from "../protocol/format";
+import { LogPrefixCreate } from "../util/log";
+import { easyDriverClosing } from "./EasyDriver";
+import { EasyProfile } from "./EasyProfile";
+import type { EasyStore } from "./EasyStore";
+
+// How an EasyStore keeps its lockers: one entry per LockerState, indexed by key, with the profiles that hold it and
+// those that ended and wait for its release. The class methods delegate here.
+
+/** @internal what the store keeps per locker */
+export interface LockerEntry<T extends SaveData> {
+	Locker: LockerState<T>;
+	/** Profiles holding the locker: they receive its events. */
+	Active: Array<EasyProfile<T>>;
+	/** Ended profiles waiting for `Finished`. */
+	Ended: Array<EasyProfile<T>>;
+	/** Loaded since its last release: its next release is announced to the other servers. */
+	WasLoaded: boolean;
+}
+
+/** @internal a new LockerState for a key, registered in the store's entries and key index */
+export function easyStoreCreateLocker<T extends SaveData>(
+	store: EasyStore<T>,
+	key: string,
+	userIds: Array<number> | undefined,
+	logPrefix: string | undefined,
+	disableAPIs: boolean | undefined,
+): LockerState<T> {
+	const ids = userIds ?? [];
+	const prefix = logPrefix ?? (ids.size() === 1 ? LogPrefixCreate(true, ids[0], key) : `[SessionLocker]:[${key}]`);
+	const locker = LockerCreate(store.LockerSpec, key, ids, prefix, disableAPIs);
+	const entry: LockerEntry<T> = { Locker: locker, Active: [], Ended: [], WasLoaded: false };
+	store.lockers.set(locker, entry);
+	store.entries.push(entry);
+	let list = store.byKey.get(key);
+	if (list === undefined) {
+		list = [];
+		store.byKey.set(key, list);
+	}
+	list.push(locker);
+	return locker;
+}
+
+/** @internal a new profile on a locker: ended at once during shutdown, else it takes over from ended profiles */
+export function easyStoreAttach<T extends SaveData>(store: EasyStore<T>, locker: LockerState<T>): EasyProfile<T> {
+	const entry = store.lockers.get(locker) as LockerEntry<T>;
+	const profile = EasyProfile.make<T>(store, locker);
+	if (easyDriverClosing()) {
+		// The server is closing: no new holds. The profile is born ended and finishes with its locker.
+		warn(`[SessionLocker] StartSession(${locker.DataStoreKey}) during shutdown: the profile is ended at once`);
+		profile.IsActive = false;
+		entry.Ended.push(profile);
+		task.defer(() => profile.resumeLoadWaiters(undefined));
+		return profile;
+	}
+	if (entry.Ended.size() > 0) {
+		// Handover (a reconnection): the ended profiles' session continues in this one, so they are done.
+		const ended = table.clone(entry.Ended);
+		entry.Ended.clear();
+		for (const previous of ended) previous.onFinished();
+	}
+	entry.Active.push(profile);
+	locker.MarkShouldAcquire(profile);
+	if (locker.LoadStatus === "loaded" && locker.Session !== undefined) {
+		// Reused session: the data is already here. Tell the new profile as if it had just loaded.
+		profile.IsLoaded = true;
+		task.defer(() => {
+			if (profile.IsActive && profile.IsLoaded && locker.LoadStatus === "loaded") {
+				profile.IsLoaded = false;
+				profile.onLifecycle("replaced", "r_loaded");
+			}
+		});
+	}
+	return profile;
+}
+
+/** @internal drops a deleted locker from the store's entries and key index */
+export function easyStoreForget<T extends SaveData>(store: EasyStore<T>, locker: LockerState<T>): void {
+	const entry = store.lockers.get(locker);
+	store.lockers.delete(locker);
+	if (entry !== undefined) {
+		const at = store.entries.indexOf(entry);
+		if (at >= 0) store.entries.remove(at);
+	}
+	const list = store.byKey.get(locker.DataStoreKey);
+	if (list === undefined) return;
+	const index = list.indexOf(locker);
+	if (index >= 0) list.remove(index);
+	if (list.size() === 0) store.byKey.delete(locker.DataStoreKey);
+}
+
+/**
+ * @internal
+ * The LockerSpec's Lifecycle callback: tracks loads for release announcements, hands the event to the locker's
+ * profiles, and finishes ended profiles once the locker is deleted.
+ */
+export function easyStoreOnLifecycle<T extends SaveData>(
+	store: EasyStore<T>,
+	locker: LockerState<T>,
+	status: LifecycleStatus,
+	reason: LifecycleReason,
+): void {
+	const entry = store.lockers.get(locker);
+	if (entry === undefined) return;
+	if (status === "replaced") {
+		if (reason === "r_loaded") entry.WasLoaded = true;
+		else if (reason === "r_released" && entry.WasLoaded) {
+			entry.WasLoaded = false;
+			store.ReleaseAnnouncer?.Announce(locker.DataStoreKey);
+		} else if (reason === "r_lost") entry.WasLoaded = false;
+	}
+	if (status === "deleted") {
+		const ended = table.clone(entry.Ended);
+		entry.Ended.clear();
+		for (const profile of ended) profile.onFinished();
+		return;
+	}
+	// Ended profiles keep hearing their locker until it is deleted, so the final Saved and Released reach them.
+	for (const profile of table.clone(entry.Active)) profile.onLifecycle(status, reason);
+	for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
+}
