@@ -7,7 +7,7 @@ import { saveInvolved } from "./holds";
 import { addGift, addPurchase, hasGift, purchaseEntry } from "./ledger";
 import { transition } from "./phase";
 import type { ProductPurchaser } from "./ProductPurchaser";
-import { runProcessFunction } from "./processFunction";
+import { runProcessFunction, runRecord } from "./processFunction";
 import type { AnyLocker, PurchaseState } from "./PurchaseState";
 import { reportPurchase } from "./report";
 import { settlePurchase } from "./settle";
@@ -91,10 +91,7 @@ export function applyPurchase(purchaser: ProductPurchaser, ppp: PurchaseState, n
 	}
 	// Credit, record and the purchase record land in the same data, so they are saved together.
 	if (!ok) ls.ProductCreditGive(receipt.ProductId, 1, ppp.UserData);
-	const recorded = runProcessFunction(ppp, "record");
-	if (!recorded.Ok) {
-		reportPurchase(purchaser, ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
-	}
+	runRecord(purchaser, ppp);
 	addPurchase(
 		buyerData,
 		receipt.ProductId,

@@ -6,7 +6,7 @@ import { addGift, addPurchase, hasGift, markPurchase } from "./ledger";
 import type { PurchaseEntry } from "./ledgerCodec";
 import { transition } from "./phase";
 import type { ProductPurchaser } from "./ProductPurchaser";
-import { runProcessFunction } from "./processFunction";
+import { runProcessFunction, runRecord } from "./processFunction";
 import type { AnyLocker, PurchaseState } from "./PurchaseState";
 import { reportPurchase } from "./report";
 
@@ -103,10 +103,7 @@ export function resumeGift(
 		TableRestoreBackup(buyerData, buyerBackup);
 	} else {
 		// Intent only: the buyer's half is new; it and the record call are saved with the mark going to 1.
-		const recorded = runProcessFunction(ppp, "record");
-		if (!recorded.Ok) {
-			reportPurchase(purchaser, ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
-		}
+		runRecord(purchaser, ppp);
 		markPurchase(buyerData, purchaseId, 1);
 	}
 	if (hasGift(recipientData, purchaseId)) {

@@ -15,10 +15,15 @@ export function releaseHolds(ppp: PurchaseState): void {
 	ppp.Involved = [];
 }
 
-/** @internal force-saves every involved locker and holds it until the purchase resolves (the caller moves the phase) */
-export function saveInvolved(ppp: PurchaseState): void {
+/** @internal stops waiting for the involved saves in progress */
+export function dropSaves(ppp: PurchaseState): void {
 	for (const connection of ppp.Connections) connection.Disconnect();
 	ppp.Connections = [];
+}
+
+/** @internal force-saves every involved locker and holds it until the purchase resolves (the caller moves the phase) */
+export function saveInvolved(ppp: PurchaseState): void {
+	dropSaves(ppp);
 	for (const locker of ppp.Involved) {
 		// The hold keeps a half-finished purchase's lockers from being released between the two saves.
 		hold(ppp, locker);
@@ -29,8 +34,7 @@ export function saveInvolved(ppp: PurchaseState): void {
 
 /** @internal some involved data was replaced before it saved: start over against whatever loads next */
 export function restart(ppp: PurchaseState): void {
-	for (const connection of ppp.Connections) connection.Disconnect();
-	ppp.Connections = [];
+	dropSaves(ppp);
 	releaseHolds(ppp);
 	transition(ppp, "data_lost");
 	ppp.NextAttemptAt = 0;

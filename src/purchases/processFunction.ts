@@ -1,5 +1,7 @@
+import type { ProductPurchaser } from "./ProductPurchaser";
 import type { ProductProcessFunction, ProductOp } from "./types";
 import { AnyLocker, isLocker, PurchaseState } from "./PurchaseState";
+import { reportPurchase } from "./report";
 
 /** @internal what one call of a process function returned */
 export interface ProcessOutcome {
@@ -36,4 +38,16 @@ export function runProcessFunction(ppp: PurchaseState, op: ProductOp): ProcessOu
 	if (!resumed) return { Ok: false, Error: tostring(first), Result: false, Extra: undefined };
 	const extra = isLocker(second) && second !== ppp.LS ? second : undefined;
 	return { Ok: true, Error: "", Result: first === true, Extra: extra };
+}
+
+/**
+ * @internal
+ * The one-time "record" call, made as the purchase enters the buyer's history. A failure is reported, not retried:
+ * the record goes into the history anyway, so retrying could call it twice.
+ */
+export function runRecord(purchaser: ProductPurchaser, ppp: PurchaseState): void {
+	const recorded = runProcessFunction(ppp, "record");
+	if (!recorded.Ok) {
+		reportPurchase(purchaser, ppp, "process_function_failed", "record", { detail: recorded.Error, delay: 0 });
+	}
 }

@@ -1,7 +1,7 @@
 import type { ProductPurchaser } from "./ProductPurchaser";
 import { PurchaseEvent, transition } from "./phase";
 import type { PurchaseState } from "./PurchaseState";
-import { releaseHolds } from "./holds";
+import { dropSaves, releaseHolds } from "./holds";
 
 /** @internal resolves a purchase never queued (invalid receipt, destroyed purchaser): only its waiters to wake */
 export function finishPurchase(ppp: PurchaseState, event: PurchaseEvent): void {
@@ -21,8 +21,7 @@ export function finishPurchase(ppp: PurchaseState, event: PurchaseEvent): void {
 
 /** @internal resolves a queued purchase: drops its saves and holds, forgets it, and wakes its waiters */
 export function settlePurchase(purchaser: ProductPurchaser, ppp: PurchaseState, event: PurchaseEvent): void {
-	for (const connection of ppp.Connections) connection.Disconnect();
-	ppp.Connections = [];
+	dropSaves(ppp);
 	releaseHolds(ppp);
 	const index = purchaser.purchases.indexOf(ppp);
 	if (index >= 0) purchaser.purchases.remove(index);
