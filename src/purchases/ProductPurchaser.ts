@@ -14,7 +14,10 @@ import type { PendingProductPurchase, ProductProcessFunction, PurchaseCallback, 
  *   changes a phase);
  * - apply.ts: the apply step (effect, credit and record in the same data); gifts.ts: a gift's intent and its resume;
  * - holds.ts: holding and force-saving involved lockers; verify.ts: reading the saves back before granting;
- * - settle.ts: resolving a purchase and waking its waiters; report.ts: error reports.
+ * - settle.ts: resolving a purchase and waking its waiters; report.ts: error reports;
+ * - processFunction.ts: runs the game's process function so it can neither throw nor yield into `Update`;
+ * - ledger.ts edits the purchase history and gift proofs through ledgerCodec.ts, which alone knows their stored
+ *   (SessionLocker v13) tuple positions.
  */
 
 export interface ProductPurchaserOptions {
