@@ -27,6 +27,7 @@ import { deepFreeze } from "../util/deepFreeze";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec } from "./LockerSpec";
+import { planAutosave } from "./savePlan";
 import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
 
 /** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
@@ -172,6 +173,14 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	releasePending = false;
 	/** @internal highest ChangeId covered by a save that a read-back found in the key */
 	changeIdVerified = 0;
+	/** @internal when the last holder write (load or save) started, on the SessionUpdate clock: the lease's age */
+	lastWriteAt = 0;
+	/** @internal the lock `lastWriteAt` belongs to; another one means a new load */
+	leaseSession: StoredSession | undefined;
+	/** @internal the SessionUpdate time at which the save in flight started */
+	saveStartAt = 0;
+	/** @internal the load merged offline data into SaveData (MergeOfflineSaveDataWithLoadedSaveData): not in the key yet */
+	loadMerged = false;
 
 	constructor(
 		spec: LockerSpec<T>,
@@ -258,8 +267,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/**
-	 * Records that SaveData changed; the change rides along with the next autosave or forced save.
-	 * **Call it after changing the data and before waiting on `WhenChangesSaved`.**
+	 * Records that SaveData changed; the change rides along with the next autosave or forced save. An autosave
+	 * writes only when something was marked (or the lease needs refreshing), so **mark every change: an unmarked
+	 * edit waits for the next write, at most `SessionExpiry / 2` away. Call it before waiting on `WhenChangesSaved`.**
 	 *
 	 * @example
 	 * ls.SaveData.Gold += 1;
@@ -423,19 +433,24 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (!this.IsIdling) this.enterIdle();
 			return true;
 		}
+		// A save started below begins now: a successful one dates the lease from here (consumeSave).
+		this.saveStartAt = HeartbeatNow;
 		if (this.inUseCount === 0) {
 			this.State = "releasing";
 			if (HeartbeatNow >= this.nextAttemptAt) this.startSave();
 		} else {
 			this.State = "held";
-			if (
-				HeartbeatNow >= this.nextAttemptAt &&
-				(HeartbeatNow >= this.autosaveAt ||
+			this.trackLease(HeartbeatNow);
+			if (HeartbeatNow >= this.nextAttemptAt) {
+				if (
 					this.ChangeId_PendingForce > this.ChangeId_Saved ||
 					this.releasePending ||
-					this.hasUnverifiedWaiter())
-			) {
-				this.startSave();
+					this.hasUnverifiedWaiter()
+				) {
+					this.startSave();
+				} else if (HeartbeatNow >= this.autosaveAt) {
+					this.autosaveCheck(HeartbeatNow);
+				}
 			}
 		}
 		return false;
@@ -1009,6 +1024,40 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
+	/**
+	 * @internal
+	 * Dates the lease of a newly loaded lock. A load is consumed earlier in the same SessionUpdate, so `now` is when
+	 * its result arrived: later than its write by one request, which the lease margin covers.
+	 */
+	trackLease(now: number): void {
+		if (this.leaseSession === this.Session) return;
+		this.leaseSession = this.Session;
+		this.lastWriteAt = now;
+		this.loadMerged = this.LockerSpec.MergeOfflineSaveDataWithLoadedSaveData !== undefined;
+	}
+
+	/**
+	 * @internal
+	 * True when something is in SaveData but not in the key: a marked change (purchases and product credits mark
+	 * one), a remote change applied but still listed in the key, or offline data merged on load.
+	 */
+	hasUnsavedChanges(): boolean {
+		return this.ChangeId_Pending > this.ChangeId_Saved || this.ProcessedRemoteChanges.size() > 0 || this.loadMerged;
+	}
+
+	/** @internal an autosave check: write only what changed, or the lease when it is due (savePlan) */
+	autosaveCheck(now: number): void {
+		const plan = planAutosave({
+			Now: now,
+			Period: QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod),
+			Expiry: QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry),
+			LastWriteAt: this.lastWriteAt,
+			Dirty: this.hasUnsavedChanges(),
+		});
+		if (plan.Write === "none") this.autosaveAt = plan.NextCheckAt;
+		else this.startSave();
+	}
+
 	/** @internal */
 	startSave(): void {
 		const session = this.Session as StoredSession;
@@ -1358,6 +1407,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			return;
 		}
 		if (save.WrittenSession !== undefined) this.Session = save.WrittenSession;
+		// A holder write stamped UpdatedAt (after this save started) and carried everything merged on load.
+		this.leaseSession = this.Session;
+		this.lastWriteAt = this.saveStartAt;
+		this.loadMerged = false;
 		const written = request !== undefined ? request.KeyInfo : undefined;
 		if (written !== undefined) this.holderWriteMs = written.UpdatedTime;
 		this.autosaveAt = now + QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
