@@ -365,6 +365,8 @@ export = () => {
 			ls.MarkShouldAcquire();
 			world.update([ls], 2);
 			const afterLoad = world.store.RequestCount;
+			// A change for the autosave to write: an autosave check with nothing changed writes nothing.
+			ls.MarkShouldSave();
 			world.advance(61);
 			world.update([ls], 3);
 			Defaults.MaintainSessionPeriod = saved;
