@@ -1,3 +1,4 @@
+import { DataStoreService } from "@rbxts/services";
 import { Defaults, QueryConfig } from "../config";
 import { LockerError, LockerErrorCreate, LockerErrorForKey, LockerErrorKind, ErrorFields } from "../errors";
 import { FakeDataStore, readOnlyBackendFor, ReadableDataStore, testDataBackendFor } from "../gateway/FakeDataStore";
@@ -39,12 +40,28 @@ export const DEFAULT_HOLD_KEY = "__SessionLocker";
 const CRASHED_JOB_RETRY = 10;
 
 /**
- * True once this server's BindToClose callbacks started. While closing, releases are not read back: after a burst
- * of joins the budget left at shutdown covers the releases themselves and little more, and a read-back stuck in
- * the request queue would keep every later locker from finishing before Roblox stops the server.
+ * True once this server's BindToClose callbacks started. While closing, a release is read back only once every
+ * release of this server is written, and only with time left before the closing deadline: after a burst of joins the
+ * budget left at shutdown covers the releases first, and a read-back must never hold up another locker's release.
  */
 let serverClosing = false;
 let closeWatched = false;
+/** Lockers of this server whose release started but is not written yet: read-backs while closing wait for them. */
+const releasesUnwritten = new Set<unknown>();
+/** While closing: a release read-back starts only this long (s) before the closing deadline, or not at all. */
+const CLOSING_READBACK_RESERVE = 3;
+/** While closing: how often (s) a read-back waiting for the other releases looks again. */
+const CLOSING_READBACK_POLL = 0.1;
+/** Release read-backs of this server in flight while closing: each holds one unit of the UpdateAsync budget. */
+let closingReadBacks = 0;
+
+/** This server's UpdateAsync request budget now (0 when it cannot be read). */
+function updateBudget(): number {
+	const [ok, budget] = pcall(() =>
+		DataStoreService.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.UpdateAsync),
+	);
+	return ok && typeIs(budget, "number") ? budget : 0;
+}
 
 function watchServerClose(): void {
 	if (closeWatched) return;
@@ -1067,6 +1084,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.releasePending = true;
 			this.setLoadStatus("loading");
 		}
+		if (this.inUseCount === 0) releasesUnwritten.add(this);
 		this.spawnJob("save", job => this.runSaveJob(job, session));
 	}
 
@@ -1178,14 +1196,39 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.userIdsForWrite(),
 			operation,
 		);
+		if (result.Request.Outcome === "written" || save.Status === "lost") releasesUnwritten.delete(this);
 		if (result.Request.Outcome === "written" && save.Status === "saved") {
-			// A release is always read back: it is the session's last write, and one reported as done that never
-			// landed would lose the session's last changes and leave the key locked until it expires.
-			if (save.Release && !serverClosing) this.checkRelease(result, session);
-			else if (this.hasWaitersUpTo(result.ChangeId)) this.verifyWrite(result);
+			// A release is read back: it is the session's last write, and one reported as done that never landed
+			// would lose the session's last changes and leave the key locked until it expires.
+			const readBack = save.Release ? this.releaseReadBack() : "skip";
+			if (readBack !== "skip") {
+				this.checkRelease(result, session);
+				if (readBack === "reserved") closingReadBacks -= 1;
+			} else if (this.hasWaitersUpTo(result.ChangeId)) this.verifyWrite(result);
 		}
 		job.SaveResult = result;
 		job.Done = true;
+	}
+
+	/**
+	 * @internal
+	 * Whether a written release is read back: always outside shutdown ("always"). While closing ("reserved", or
+	 * "skip"): only once no other release of this server is still unwritten, so the read never queues ahead of one;
+	 * only if it can start CLOSING_READBACK_RESERVE before the deadline; and only with a unit of UpdateAsync budget
+	 * left for it, so it never waits in the request queue. Yields.
+	 */
+	releaseReadBack(): "always" | "reserved" | "skip" {
+		if (!serverClosing) return "always";
+		const deadline = this.gateway.closingDeadline;
+		if (deadline === undefined) return "skip";
+		while (releasesUnwritten.size() > 0) {
+			if (this.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+			task.wait(CLOSING_READBACK_POLL);
+		}
+		if (this.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+		if (updateBudget() - closingReadBacks < 1) return "skip";
+		closingReadBacks += 1;
+		return "reserved";
 	}
 
 	/** @internal reads the key back after a release: does it still hold our lock? */
@@ -1295,6 +1338,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @internal a fatal save problem: keep everything, retry only after the data changes or a maintain period */
 	blockSaves(now: number): number {
 		const period = QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
+		// Not retried before the period: read-backs while closing must not wait for it.
+		releasesUnwritten.delete(this);
 		this.fatalSaveBlocked = true;
 		this.nextAttemptAt = now + period;
 		return period;
@@ -1312,6 +1357,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	/** @internal */
 	consumeSave(job: Job, now: number): void {
+		// Held again (re-acquired while releasing): no release of this locker is waiting to be written.
+		if (this.inUseCount > 0) releasesUnwritten.delete(this);
 		const result = job.SaveResult as SaveJobResult;
 		const save = result.Save;
 		const request = result.Request;
@@ -1359,6 +1406,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return;
 			}
 			if (save.Status === "lost") {
+				releasesUnwritten.delete(this);
 				this.report("lock_lost", operation, { detail: save.LostDetail ?? save.LostReason });
 				this.resetTo("r_lost");
 				this.nextAttemptAt = 0;
@@ -1401,6 +1449,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (result.ChangeId > this.changeIdVerified) this.changeIdVerified = result.ChangeId;
 		}
 		if (save.Release) {
+			releasesUnwritten.delete(this);
 			this.fireLifecycle("saved", "none");
 			this.triggerCoveredSavedConnections();
 			this.resetTo("r_released");
