@@ -60,7 +60,10 @@ export interface DefaultsTable {
 	VerboseLogs: boolean;
 	/** Read real data once, then simulate every write in memory. Default false. */
 	ReadOnlyDataStores: boolean;
-	/** Autosave interval in seconds, which is also the lock heartbeat. Default 300. */
+	/**
+	 * Seconds between autosave checks. A check writes when something changed, or refreshes the lease once the last
+	 * write is `SessionExpiry / 2` old; otherwise it writes nothing. Default 300.
+	 */
 	MaintainSessionPeriod: number;
 	/** Seconds without a holder write (on the DataStore's clock) after which a lock may be taken. Default 1800. */
 	SessionExpiry: number;

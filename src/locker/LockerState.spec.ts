@@ -326,6 +326,8 @@ export = () => {
 			ls.MarkShouldAcquire();
 			world.updateAll([ls], 2);
 			const afterLoad = world.store.RequestCount;
+			// A change for the autosave to write: an autosave check with nothing changed writes nothing.
+			ls.MarkShouldSave();
 			world.advance(61);
 			world.updateAll([ls], 3);
 			Defaults.MaintainSessionPeriod = saved;

@@ -1,3 +1,4 @@
+import { DataStoreService } from "@rbxts/services";
 import { Defaults, QueryConfig } from "../config";
 import { LockerError, LockerErrorCreate, LockerErrorForKey, LockerErrorKind, ErrorFields } from "../errors";
 import { FakeDataStore, readOnlyBackendFor, ReadableDataStore, testDataBackendFor } from "../gateway/FakeDataStore";
@@ -27,6 +28,7 @@ import { deepFreeze } from "../util/deepFreeze";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec } from "./LockerSpec";
+import { planAutosave } from "./savePlan";
 import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
 
 /** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
@@ -38,12 +40,28 @@ export const DEFAULT_HOLD_KEY = "__SessionLocker";
 const CRASHED_JOB_RETRY = 10;
 
 /**
- * True once this server's BindToClose callbacks started. While closing, releases are not read back: after a burst
- * of joins the budget left at shutdown covers the releases themselves and little more, and a read-back stuck in
- * the request queue would keep every later locker from finishing before Roblox stops the server.
+ * True once this server's BindToClose callbacks started. While closing, a release is read back only once every
+ * release of this server is written, and only with time left before the closing deadline: after a burst of joins the
+ * budget left at shutdown covers the releases first, and a read-back must never hold up another locker's release.
  */
 let serverClosing = false;
 let closeWatched = false;
+/** Lockers of this server whose release started but is not written yet: read-backs while closing wait for them. */
+const releasesUnwritten = new Set<unknown>();
+/** While closing: a release read-back starts only this long (s) before the closing deadline, or not at all. */
+const CLOSING_READBACK_RESERVE = 3;
+/** While closing: how often (s) a read-back waiting for the other releases looks again. */
+const CLOSING_READBACK_POLL = 0.1;
+/** Release read-backs of this server in flight while closing: each holds one unit of the UpdateAsync budget. */
+let closingReadBacks = 0;
+
+/** This server's UpdateAsync request budget now (0 when it cannot be read). */
+function updateBudget(): number {
+	const [ok, budget] = pcall(() =>
+		DataStoreService.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.UpdateAsync),
+	);
+	return ok && typeIs(budget, "number") ? budget : 0;
+}
 
 function watchServerClose(): void {
 	if (closeWatched) return;
@@ -172,6 +190,14 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	releasePending = false;
 	/** @internal highest ChangeId covered by a save that a read-back found in the key */
 	changeIdVerified = 0;
+	/** @internal when the last holder write (load or save) started, on the SessionUpdate clock: the lease's age */
+	lastWriteAt = 0;
+	/** @internal the lock `lastWriteAt` belongs to; another one means a new load */
+	leaseSession: StoredSession | undefined;
+	/** @internal the SessionUpdate time at which the save in flight started */
+	saveStartAt = 0;
+	/** @internal the load merged offline data into SaveData (MergeOfflineSaveDataWithLoadedSaveData): not in the key yet */
+	loadMerged = false;
 
 	constructor(
 		spec: LockerSpec<T>,
@@ -258,8 +284,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	}
 
 	/**
-	 * Records that SaveData changed; the change rides along with the next autosave or forced save.
-	 * **Call it after changing the data and before waiting on `WhenChangesSaved`.**
+	 * Records that SaveData changed; the change rides along with the next autosave or forced save. An autosave
+	 * writes only when something was marked (or the lease needs refreshing), so **mark every change: an unmarked
+	 * edit waits for the next write, at most `SessionExpiry / 2` away. Call it before waiting on `WhenChangesSaved`.**
 	 *
 	 * @example
 	 * ls.SaveData.Gold += 1;
@@ -423,19 +450,24 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (!this.IsIdling) this.enterIdle();
 			return true;
 		}
+		// A save started below begins now: a successful one dates the lease from here (consumeSave).
+		this.saveStartAt = HeartbeatNow;
 		if (this.inUseCount === 0) {
 			this.State = "releasing";
 			if (HeartbeatNow >= this.nextAttemptAt) this.startSave();
 		} else {
 			this.State = "held";
-			if (
-				HeartbeatNow >= this.nextAttemptAt &&
-				(HeartbeatNow >= this.autosaveAt ||
+			this.trackLease(HeartbeatNow);
+			if (HeartbeatNow >= this.nextAttemptAt) {
+				if (
 					this.ChangeId_PendingForce > this.ChangeId_Saved ||
 					this.releasePending ||
-					this.hasUnverifiedWaiter())
-			) {
-				this.startSave();
+					this.hasUnverifiedWaiter()
+				) {
+					this.startSave();
+				} else if (HeartbeatNow >= this.autosaveAt) {
+					this.autosaveCheck(HeartbeatNow);
+				}
 			}
 		}
 		return false;
@@ -1009,6 +1041,40 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 	}
 
+	/**
+	 * @internal
+	 * Dates the lease of a newly loaded lock. A load is consumed earlier in the same SessionUpdate, so `now` is when
+	 * its result arrived: later than its write by one request, which the lease margin covers.
+	 */
+	trackLease(now: number): void {
+		if (this.leaseSession === this.Session) return;
+		this.leaseSession = this.Session;
+		this.lastWriteAt = now;
+		this.loadMerged = this.LockerSpec.MergeOfflineSaveDataWithLoadedSaveData !== undefined;
+	}
+
+	/**
+	 * @internal
+	 * True when something is in SaveData but not in the key: a marked change (purchases and product credits mark
+	 * one), a remote change applied but still listed in the key, or offline data merged on load.
+	 */
+	hasUnsavedChanges(): boolean {
+		return this.ChangeId_Pending > this.ChangeId_Saved || this.ProcessedRemoteChanges.size() > 0 || this.loadMerged;
+	}
+
+	/** @internal an autosave check: write only what changed, or the lease when it is due (savePlan) */
+	autosaveCheck(now: number): void {
+		const plan = planAutosave({
+			Now: now,
+			Period: QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod),
+			Expiry: QueryConfig(this.LockerSpec.SessionExpiry, Defaults.SessionExpiry),
+			LastWriteAt: this.lastWriteAt,
+			Dirty: this.hasUnsavedChanges(),
+		});
+		if (plan.Write === "none") this.autosaveAt = plan.NextCheckAt;
+		else this.startSave();
+	}
+
 	/** @internal */
 	startSave(): void {
 		const session = this.Session as StoredSession;
@@ -1018,6 +1084,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.releasePending = true;
 			this.setLoadStatus("loading");
 		}
+		if (this.inUseCount === 0) releasesUnwritten.add(this);
 		this.spawnJob("save", job => this.runSaveJob(job, session));
 	}
 
@@ -1129,14 +1196,39 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.userIdsForWrite(),
 			operation,
 		);
+		if (result.Request.Outcome === "written" || save.Status === "lost") releasesUnwritten.delete(this);
 		if (result.Request.Outcome === "written" && save.Status === "saved") {
-			// A release is always read back: it is the session's last write, and one reported as done that never
-			// landed would lose the session's last changes and leave the key locked until it expires.
-			if (save.Release && !serverClosing) this.checkRelease(result, session);
-			else if (this.hasWaitersUpTo(result.ChangeId)) this.verifyWrite(result);
+			// A release is read back: it is the session's last write, and one reported as done that never landed
+			// would lose the session's last changes and leave the key locked until it expires.
+			const readBack = save.Release ? this.releaseReadBack() : "skip";
+			if (readBack !== "skip") {
+				this.checkRelease(result, session);
+				if (readBack === "reserved") closingReadBacks -= 1;
+			} else if (this.hasWaitersUpTo(result.ChangeId)) this.verifyWrite(result);
 		}
 		job.SaveResult = result;
 		job.Done = true;
+	}
+
+	/**
+	 * @internal
+	 * Whether a written release is read back: always outside shutdown ("always"). While closing ("reserved", or
+	 * "skip"): only once no other release of this server is still unwritten, so the read never queues ahead of one;
+	 * only if it can start CLOSING_READBACK_RESERVE before the deadline; and only with a unit of UpdateAsync budget
+	 * left for it, so it never waits in the request queue. Yields.
+	 */
+	releaseReadBack(): "always" | "reserved" | "skip" {
+		if (!serverClosing) return "always";
+		const deadline = this.gateway.closingDeadline;
+		if (deadline === undefined) return "skip";
+		while (releasesUnwritten.size() > 0) {
+			if (this.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+			task.wait(CLOSING_READBACK_POLL);
+		}
+		if (this.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+		if (updateBudget() - closingReadBacks < 1) return "skip";
+		closingReadBacks += 1;
+		return "reserved";
 	}
 
 	/** @internal reads the key back after a release: does it still hold our lock? */
@@ -1246,6 +1338,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @internal a fatal save problem: keep everything, retry only after the data changes or a maintain period */
 	blockSaves(now: number): number {
 		const period = QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);
+		// Not retried before the period: read-backs while closing must not wait for it.
+		releasesUnwritten.delete(this);
 		this.fatalSaveBlocked = true;
 		this.nextAttemptAt = now + period;
 		return period;
@@ -1263,6 +1357,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 
 	/** @internal */
 	consumeSave(job: Job, now: number): void {
+		// Held again (re-acquired while releasing): no release of this locker is waiting to be written.
+		if (this.inUseCount > 0) releasesUnwritten.delete(this);
 		const result = job.SaveResult as SaveJobResult;
 		const save = result.Save;
 		const request = result.Request;
@@ -1310,6 +1406,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				return;
 			}
 			if (save.Status === "lost") {
+				releasesUnwritten.delete(this);
 				this.report("lock_lost", operation, { detail: save.LostDetail ?? save.LostReason });
 				this.resetTo("r_lost");
 				this.nextAttemptAt = 0;
@@ -1352,12 +1449,17 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			if (result.ChangeId > this.changeIdVerified) this.changeIdVerified = result.ChangeId;
 		}
 		if (save.Release) {
+			releasesUnwritten.delete(this);
 			this.fireLifecycle("saved", "none");
 			this.triggerCoveredSavedConnections();
 			this.resetTo("r_released");
 			return;
 		}
 		if (save.WrittenSession !== undefined) this.Session = save.WrittenSession;
+		// A holder write stamped UpdatedAt (after this save started) and carried everything merged on load.
+		this.leaseSession = this.Session;
+		this.lastWriteAt = this.saveStartAt;
+		this.loadMerged = false;
 		const written = request !== undefined ? request.KeyInfo : undefined;
 		if (written !== undefined) this.holderWriteMs = written.UpdatedTime;
 		this.autosaveAt = now + QueryConfig(this.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);

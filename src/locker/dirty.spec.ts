@@ -1,0 +1,159 @@
+/// <reference types="@rbxts/testez/globals" />
+import { FakeDataStore } from "../gateway/FakeDataStore";
+import { RequestGateway, RequestGatewayCreate } from "../gateway/RequestGateway";
+import { SaveData, StoredSession } from "../protocol/format";
+import { LockerCreate } from "./LockerCreate";
+import { LockerSpec } from "./LockerSpec";
+import { LockerState } from "./LockerState";
+
+interface Data extends SaveData {
+	Gold: number;
+}
+
+/** One server on an in-memory backend that answers without yielding; the spec drives both clocks. */
+class World {
+	backendMs = 1_780_000_000_000;
+	mono = 1000;
+	readonly store = new FakeDataStore({ Clock: () => this.backendMs });
+	readonly gateway: RequestGateway = RequestGatewayCreate({
+		Clock: () => this.mono,
+		PlaceId: 1,
+		JobId: "A",
+		Random: new Random(3),
+	});
+	/** Lets `seconds` pass, with a SessionUpdate every 5 s (and two frames at the end so results are applied). */
+	run(ls: LockerState<Data>, seconds: number): void {
+		const stopAt = this.mono + seconds;
+		while (this.mono < stopAt) {
+			const step = math.min(5, stopAt - this.mono);
+			this.mono += step;
+			this.backendMs += step * 1000;
+			ls.SessionUpdate(this.mono);
+		}
+		ls.SessionUpdate(this.mono);
+	}
+	locker(extra?: Partial<LockerSpec<Data>>): LockerState<Data> {
+		const spec: LockerSpec<Data> = {
+			DataStore: this.store,
+			Gateway: this.gateway,
+			SaveDataVersion: 1,
+			SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
+			ReportDataStoreError: () => {},
+		};
+		if (extra) for (const [k, v] of pairs(extra)) (spec as unknown as Record<string, unknown>)[k] = v;
+		return LockerCreate(spec, "k");
+	}
+	load(ls: LockerState<Data>): void {
+		ls.MarkShouldAcquire();
+		ls.SessionUpdate(this.mono);
+		ls.SessionUpdate(this.mono);
+		assert(ls.LoadStatus === "loaded", "did not load");
+	}
+	/** The backend's time (ms) of the key's last write. */
+	writtenAt(): number {
+		return this.store.records.get("k")!.UpdatedTime;
+	}
+	stored(): (Data & { Session?: StoredSession }) | undefined {
+		const [value] = this.store.Read("k");
+		return value as (Data & { Session?: StoredSession }) | undefined;
+	}
+}
+
+export = () => {
+	describe("LockerState: dirty tracking and the lease (defaults: checks every 300 s, SessionExpiry 1800 s)", () => {
+		it("a check with nothing changed writes nothing; the lease is refreshed once SessionExpiry/2 old", () => {
+			const world = new World();
+			const ls = world.locker();
+			world.load(ls);
+			const afterLoad = world.store.RequestCount;
+			const stampedAt = world.writtenAt();
+			world.run(ls, 890);
+			expect(world.store.RequestCount).to.equal(afterLoad);
+			world.run(ls, 15);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			expect(world.writtenAt() > stampedAt).to.equal(true);
+			// The next refresh is another SessionExpiry/2 later.
+			world.run(ls, 890);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			world.run(ls, 15);
+			expect(world.store.RequestCount).to.equal(afterLoad + 2);
+		});
+
+		it("a change marked while idle is written by the next check, which also restarts the lease", () => {
+			const world = new World();
+			const ls = world.locker();
+			world.load(ls);
+			const afterLoad = world.store.RequestCount;
+			world.run(ls, 350);
+			ls.SaveData.Gold = 9;
+			ls.MarkShouldSave();
+			world.run(ls, 240);
+			expect(world.store.RequestCount).to.equal(afterLoad);
+			world.run(ls, 15);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			expect(world.stored()!.Gold).to.equal(9);
+			// Written at about 600 s: no refresh at 900 s, the next one is due at about 1,500 s.
+			world.run(ls, 880);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			world.run(ls, 30);
+			expect(world.store.RequestCount).to.equal(afterLoad + 2);
+		});
+
+		it("an unmarked edit waits for the lease refresh, which writes everything", () => {
+			const world = new World();
+			const ls = world.locker();
+			world.load(ls);
+			ls.SaveData.Gold = 4;
+			world.run(ls, 600);
+			expect(world.stored()!.Gold).to.equal(0);
+			world.run(ls, 310);
+			expect(world.stored()!.Gold).to.equal(4);
+		});
+
+		it("offline data merged on load is written by the first check, unmarked", () => {
+			const world = new World();
+			const ls = world.locker({
+				MergeOfflineSaveDataWithLoadedSaveData: (_ls, offline, loaded) => {
+					loaded.Gold += offline.Gold;
+				},
+			});
+			ls.SaveData.Gold = 3;
+			world.load(ls);
+			expect(ls.SaveData.Gold).to.equal(3);
+			expect(world.stored()!.Gold).to.equal(0);
+			const afterLoad = world.store.RequestCount;
+			world.run(ls, 305);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			expect(world.stored()!.Gold).to.equal(3);
+			// Written once: the next check has nothing to write.
+			world.run(ls, 300);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+		});
+
+		it("a forced save still starts at once, whatever the plan", () => {
+			const world = new World();
+			const ls = world.locker();
+			world.load(ls);
+			const afterLoad = world.store.RequestCount;
+			world.run(ls, 20);
+			ls.SaveData.Gold = 2;
+			ls.MarkForceSave();
+			ls.SessionUpdate(world.mono);
+			ls.SessionUpdate(world.mono);
+			expect(world.store.RequestCount).to.equal(afterLoad + 1);
+			expect(world.stored()!.Gold).to.equal(2);
+		});
+
+		it("a failed lease refresh is retried: the lease stays due until a refresh lands", () => {
+			const world = new World();
+			const ls = world.locker();
+			world.load(ls);
+			const stampedAt = world.writtenAt();
+			world.store.FailNext("502: API Services rejected request with error. HTTP 500 (Internal Server Error)", 1);
+			world.run(ls, 905);
+			expect(world.writtenAt()).to.equal(stampedAt);
+			world.run(ls, 60);
+			expect(world.writtenAt() > stampedAt).to.equal(true);
+		});
+	});
+};

@@ -1,0 +1,52 @@
+/**
+ * @internal
+ * What a held locker's autosave check sees. Times are on the locker's `SessionUpdate` clock (`os.clock()`).
+ */
+export interface SaveCheck {
+	readonly Now: number;
+	/** MaintainSessionPeriod: the gap between two autosave checks. */
+	readonly Period: number;
+	/** SessionExpiry: the age after which any server, old or new, may judge the lock stale. */
+	readonly Expiry: number;
+	/**
+	 * When the last holder write (the load, or a save) started, or a later estimate of when it stamped
+	 * `Session.UpdatedAt`: the lease's age is counted from here.
+	 */
+	readonly LastWriteAt: number;
+	/** Something not yet in the key: a marked change, a purchase, a credit, an applied remote change. */
+	readonly Dirty: boolean;
+}
+
+/** @internal The outcome of an autosave check. */
+export interface SavePlan {
+	/** "changed": write the data; "lease": write only to refresh the lease; "none": write nothing. */
+	readonly Write: "changed" | "lease" | "none";
+	/** With Write "none": when to check again. */
+	readonly NextCheckAt: number;
+}
+
+/**
+ * @internal
+ * When the lease must be refreshed: once the last holder write is half the expiry old. Half, so that servers judging
+ * the age on their own, skewed clocks (SessionLocker v13: `os.time() - Session.UpdatedAt > SessionExpiry`) keep the
+ * other half as a margin for clock skew and the refresh's own retries.
+ */
+export function leaseDeadline(check: SaveCheck): number {
+	return check.LastWriteAt + check.Expiry / 2;
+}
+
+/**
+ * @internal
+ * The autosave decision: write when something changed; otherwise write nothing and check again one period later,
+ * or at the lease deadline if that comes first, and refresh the lease once the deadline is reached. So the age of the
+ * last holder write never exceeds half the expiry before a check writes (plus a frame).
+ *
+ * **With SessionExpiry below twice MaintainSessionPeriod the deadline passes between two writes: every check then
+ * writes, and the age reaches a full period.**
+ */
+export function planAutosave(check: SaveCheck): SavePlan {
+	if (check.Dirty) return { Write: "changed", NextCheckAt: check.Now };
+	const deadline = leaseDeadline(check);
+	if (check.Now >= deadline) return { Write: "lease", NextCheckAt: check.Now };
+	return { Write: "none", NextCheckAt: math.min(check.Now + check.Period, deadline) };
+}
