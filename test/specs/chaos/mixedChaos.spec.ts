@@ -13,6 +13,7 @@ const SMALL: MixedChaosOptions = {
 	shutdownRate: 0.02,
 	messageLoss: 0.1,
 	clockSkew: 120,
+	trace: true,
 };
 
 export = () => {
@@ -55,9 +56,11 @@ export = () => {
 			]) {
 				expect(`${name} > 0: ${at(name) > 0}`).to.equal(`${name} > 0: true`);
 			}
-			// One seed gives one run.
-			const again = formatMixedChaos(runMixedChaos(SMALL));
-			expect(again).to.equal(summary);
+			// One seed gives one run: the same summary and the same requests, in the same order, at the same times.
+			const again = runMixedChaos(SMALL);
+			expect(formatMixedChaos(again)).to.equal(summary);
+			expect(again.trace!.size() > 1000).to.equal(true);
+			expect(again.trace).to.equal(report.trace);
 		});
 	});
 };

@@ -32,6 +32,8 @@ export interface MixedChaosOptions {
 	messageLoss: number;
 	/** Servers' wall clocks are skewed by up to ± this many seconds. */
 	clockSkew: number;
+	/** Keep the request log in the report (to find where two runs part). */
+	trace?: boolean;
 }
 
 /** What happened (event counts, so a reader sees the run exercised them) and the violations of each invariant. */
@@ -40,6 +42,8 @@ export interface MixedChaosReport {
 	violations: Map<string, number>;
 	virtualSeconds: number;
 	problems: Array<string>;
+	/** With `trace`: every request of every service, relative to the run's first server and start. */
+	trace?: string;
 }
 
 /** The invariants, in the order they are printed; each must count 0. */
@@ -81,6 +85,8 @@ interface Online {
  * server available per key; every waiter answered, every key released and every shutdown inside its deadline.
  */
 export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
+	// Start on a settled frame grid: the frame in progress when the caller changed the frame step may be shorter.
+	Kit.advance(1);
 	const rng = new Random(options.seed);
 	// Crashes, pauses and shutdowns draw from their own generator, so their number hinges on the seed only.
 	const events = new Random(options.seed + 1);
@@ -402,6 +408,13 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 	for (const n of allNodes) if (n.crashed) crashedJobs.add(n.server.jobId);
 	checkFinalData(options.players, stored, crashedJobs, { confirmed, purchases, grantedIds, remote }, count, violate);
 	count("messagesLost", u.messaging.lostCount());
+	if (options.trace) {
+		const first = allNodes[0].server.id;
+		report.trace = u.dataStores
+			.requests({ service: "*" })
+			.map(e => `${e.server - first} ${string.format("%.2f", e.time - start)} ${e.method} ${e.key} ${e.outcome}`)
+			.join("\n");
+	}
 	report.virtualSeconds = math.floor(Kit.now() - start);
 	u.destroy();
 	return report;
