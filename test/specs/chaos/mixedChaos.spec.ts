@@ -40,8 +40,9 @@ export = () => {
 				"rejoinsSameServer",
 				"duplicateLoginsSameServer",
 				"duplicateLoginsTwoServers",
-				"sessionsEasy",
-				"sessionsFull",
+				"sessionsChaosEasy",
+				"sessionsChaosEasyWatched",
+				"sessionsChaosFull",
 				"crashes",
 				"pauses",
 				"shutdowns",
@@ -52,7 +53,8 @@ export = () => {
 				"faultRead",
 				"latencySpikes",
 				"messagesLost",
-				"fullWritesChecked",
+				"lockWritesCheckedChaosFull",
+				"lockWritesCheckedChaosEasyWatched",
 			]) {
 				expect(`${name} > 0: ${at(name) > 0}`).to.equal(`${name} > 0: true`);
 			}

@@ -1,12 +1,11 @@
 import { Kit, KitServer, KitUniverse, PurchaseHandle } from "../../kit";
 import type { StoredSession } from "../../../src/protocol/format";
-import type { ChaosData, MixedGame } from "./fixtures/MixedGame";
+import type { ChaosData, Hooks, MixedGame } from "./fixtures/MixedGame";
+import { storeOf } from "./fixtures/MixedGame";
 import { checkFinalData } from "./mixedChaosFinal";
 
 type GameModule = typeof import("./fixtures/MixedGame");
 const GAME_MODULE = "ReplicatedStorage.Specs.specs.chaos.fixtures.MixedGame";
-const EASY_STORE = "ChaosEasy";
-const FULL_STORE = "ChaosFull";
 const PRODUCT = 3001;
 const HTTP_500 = "502: API Services rejected request with error. HTTP 500 (Internal Server Error)";
 const THROTTLES = [
@@ -106,17 +105,18 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 		report.violations.set(name, report.violations.get(name)! + by);
 		if (report.problems.size() < 20) report.problems.push(`${name}: ${text}`);
 	};
-	const storeOf = (userId: number) => (userId % 2 === 0 ? EASY_STORE : FULL_STORE);
 	const stored = (userId: number) => u.dataStores.read(storeOf(userId), tostring(userId))?.value as ChaosData;
 
 	const grantedIds = new Set<string>();
-	const hooks = {
-		lostLockWrite: (key: string, found: unknown) => {
+	const hooks: Hooks = {
+		lostLockWrite: (store: string, key: string, found: unknown) => {
 			const holder = typeIs(found, "table") ? (found as StoredSession).JobId : "nobody";
-			violate("lostLockWrites", `key ${key} written by a holder while it was locked by ${holder}`);
+			violate("lostLockWrites", `${store} key ${key} written by a holder while it was locked by ${holder}`);
 		},
-		checkedWrite: () => count("fullWritesChecked"),
-		granted: (purchaseId: string) => grantedIds.add(purchaseId),
+		checkedWrite: (store: string) => count(`lockWritesChecked${store}`),
+		granted: (purchaseId: string) => {
+			grantedIds.add(purchaseId);
+		},
 	};
 	const gameOptions = { SessionExpiry: 120, MaintainSessionPeriod: 30, SessionRetryCooldown: 2 };
 	const startNode = (): Node => {
@@ -190,7 +190,7 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 	const join = (userId: number, node: Node) => {
 		if (!alive(node)) return;
 		count("sessions");
-		count(userId % 2 === 0 ? "sessionsEasy" : "sessionsFull");
+		count(`sessions${storeOf(userId)}`);
 		online.set(userId, { node, player: node.server.addPlayer({ userId }) });
 	};
 	const other = (node: Node) => {
