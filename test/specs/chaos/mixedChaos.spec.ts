@@ -1,0 +1,68 @@
+/// <reference types="@rbxts/testez/globals" />
+import { Kit } from "../../kit";
+import { formatMixedChaos, INVARIANTS, MixedChaosOptions, runMixedChaos } from "./mixedChaos";
+
+const SMALL: MixedChaosOptions = {
+	seed: 11,
+	sessions: 200,
+	servers: 8,
+	players: 40,
+	faultRate: 0.6,
+	crashRate: 0.03,
+	pauseRate: 0.02,
+	shutdownRate: 0.02,
+	messageLoss: 0.1,
+	clockSkew: 120,
+	trace: true,
+};
+
+export = () => {
+	beforeEach(() => Kit.setFrameStep(0.25));
+
+	describe("mixed chaos, Easy and Full APIs (small; `npm run bench -- chaos` runs 10,000 sessions)", () => {
+		it("8 servers, every fault mode, message loss, crashes, pauses, shutdowns, ±120 s skew, purchases, remote changes, hops, rejoins, duplicate logins: zero violations of each invariant, and the same summary twice for one seed", () => {
+			const report = runMixedChaos(SMALL);
+			const summary = formatMixedChaos(report);
+			print(`mixed chaos (seed ${SMALL.seed}):\n${summary}`);
+			for (const name of INVARIANTS) {
+				expect(`${name}=${report.violations.get(name)}`).to.equal(`${name}=0`);
+			}
+			expect(report.problems.size()).to.equal(0);
+			// The run must exercise what it claims.
+			const at = (name: string) => report.events.get(name) ?? 0;
+			for (const name of [
+				"editsAcknowledged",
+				"purchasesGranted",
+				"remoteChangesAccepted",
+				"remoteChangesApplied",
+				"hopsLeaveFirst",
+				"hopsJoinFirst",
+				"rejoinsSameServer",
+				"duplicateLoginsSameServer",
+				"duplicateLoginsTwoServers",
+				"sessionsChaosEasy",
+				"sessionsChaosEasyWatched",
+				"sessionsChaosFull",
+				"crashes",
+				"pauses",
+				"shutdowns",
+				"faultError",
+				"faultCommitThenError",
+				"faultDropThenOk",
+				"faultThrottle",
+				"faultRead",
+				"latencySpikes",
+				"messagesLost",
+				"lockWritesCheckedChaosFull",
+				"lockWritesCheckedChaosEasyWatched",
+			]) {
+				expect(`${name} > 0: ${at(name) > 0}`).to.equal(`${name} > 0: true`);
+			}
+			// One seed gives one run: the same summary and the same requests, in the same order, at the same times.
+			const again = runMixedChaos(SMALL);
+			expect(formatMixedChaos(again)).to.equal(summary);
+			expect(again.trace!.size() > 1000).to.equal(true);
+			expect(again.trace).to.equal(report.trace);
+		});
+	});
+};
