@@ -23,6 +23,11 @@ export interface EasyServices {
 	BindToClose: (callback: () => void) => void;
 	/** Monotonic clock in seconds passed to SessionUpdate; default os.clock. */
 	Clock: () => number;
+	/**
+	 * The MemoryStoreService holding this server's heartbeat, for fast takeover from a crashed server; `false` turns
+	 * it off. Default: `LockerSpec.MemoryStoreService`'s default (the game's, on live servers; off in Studio).
+	 */
+	MemoryStoreService?: MemoryStoreService | false;
 }
 
 /** What the driver needs from a store. */

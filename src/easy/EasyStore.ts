@@ -662,6 +662,8 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 	const config = Options.Config ?? {};
 	const spec: LockerSpec<T> = {
 		...config,
+		// Studio play tests are one server: no heartbeat, so none mixes with production's.
+		MemoryStoreService: studio !== undefined ? false : (services?.MemoryStoreService ?? config.MemoryStoreService),
 		DataStore: store,
 		SaveDataVersion: version,
 		SaveDataCreator: () => {
