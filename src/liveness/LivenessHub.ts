@@ -54,6 +54,7 @@ export class LivenessHub {
 	/** @internal */ started = false;
 	/** @internal */ firstAttemptDone = false;
 	/** @internal */ closing = false;
+	/** @internal */ lastReadError = -math.huge;
 
 	constructor(options: LivenessHubOptions) {
 		this.map = options.Map;
@@ -131,7 +132,22 @@ export class LivenessHub {
 	 * if (hub.ReadHolder(holderJobId).Liveness === "dead") takeNow();
 	 */
 	ReadHolder(jobId: string): HolderHeartbeatRead {
-		return readHolderHeartbeat(this.map, "", jobId);
+		const read = readHolderHeartbeat(this.map, "", jobId);
+		if (read.Liveness === "unknown") this.lastReadError = this.clock();
+		return read;
+	}
+
+	/**
+	 * True when this server saw a MemoryStore error (a read or its own write) within the last TTL. A MemoryStore
+	 * incident may have failed other servers' writes too, so their entries may be missing while they are alive
+	 * until their next retry: a "dead" read is then confirmed by a second one.
+	 *
+	 * @example
+	 * if (read.Liveness === "dead" && hub.SawRecentError()) confirmLater();
+	 */
+	SawRecentError(): boolean {
+		const failure = math.max(this.lastReadError, this.Heartbeat.LastFailure ?? -math.huge);
+		return this.clock() - failure < this.Heartbeat.TtlSeconds;
 	}
 
 	/** @internal the refresh loop: one write when due, then sleep until the next one is */

@@ -53,6 +53,8 @@ export class ServerHeartbeat {
 	readonly RetrySeconds: number;
 	/** Clock value (as passed to `Step`) of the last write that succeeded. */
 	LastWrite: number | undefined;
+	/** Clock value (as passed to `Step`) of the last write that failed. */
+	LastFailure: number | undefined;
 	/** @internal */ readonly map: HeartbeatMapLike;
 	/** @internal */ nextDue = -math.huge;
 	/** @internal */ writing = false;
@@ -89,6 +91,7 @@ export class ServerHeartbeat {
 			this.LastWrite = now;
 			this.nextDue = now + this.RefreshSeconds;
 		} else {
+			this.LastFailure = now;
 			this.nextDue = now + this.RetrySeconds;
 		}
 		return ok;

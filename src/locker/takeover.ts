@@ -5,6 +5,17 @@ import type { StoredSession } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
 import type { LockerSpec } from "./LockerSpec";
 
+let verdicts = 0;
+
+/**
+ * How many "dead" verdicts this server reached so far: a driver that sleeps until lockers are due (the Easy API's)
+ * wakes when it changes, so the load retries at once.
+ * @internal
+ */
+export function takeoverVerdicts(): number {
+	return verdicts;
+}
+
 /** Heartbeat reads per takeover: the first, one when the entry should lapse, one at the latest lapse time. */
 export const TAKEOVER_READS = 3;
 /** Seconds after the predicted lapse before reading: the entry's commit follows its stamp by one latency or so. */
@@ -101,14 +112,24 @@ export class TakeoverWatch {
 		const first = this.clock();
 		let latest = math.huge;
 		let predicted: number | undefined;
+		let confirming = false;
 		for (let i = 1; i <= TAKEOVER_READS; i++) {
 			const read = this.hub.ReadHolder(holder.JobId);
 			if (this.generation !== generation) return;
 			this.reads += 1;
 			if (read.Liveness === "unknown") return; // an error is never a reason to take: the expiry decides
+			if (read.Liveness === "dead" && this.hub.SawRecentError() && !confirming) {
+				// After a MemoryStore incident a live holder may not have rewritten its entry yet: it retries
+				// within RetrySeconds, so a second "dead" read after that is proof.
+				confirming = true;
+				task.wait(this.hub.Heartbeat.RetrySeconds + 1);
+				if (this.generation !== generation) return;
+				continue;
+			}
 			if (read.Liveness === "dead") {
 				this.dead = holder;
 				this.deadAt = this.clock();
+				verdicts += 1;
 				this.retryNow();
 				return;
 			}
