@@ -1,6 +1,7 @@
 import { RunService as DefaultRunService } from "@rbxts/services";
 import type { LockerState } from "../locker/LockerState";
 import { ProductPurchaser, ProductPurchaserCreate } from "../purchases/ProductPurchaser";
+import { takeoverVerdicts } from "../locker/takeover";
 import { TimerQueue } from "./TimerQueue";
 
 /** The part of RunService the Easy API uses. */
@@ -23,6 +24,11 @@ export interface EasyServices {
 	BindToClose: (callback: () => void) => void;
 	/** Monotonic clock in seconds passed to SessionUpdate; default os.clock. */
 	Clock: () => number;
+	/**
+	 * The MemoryStoreService holding this server's heartbeat, for fast takeover from a crashed server; `false` turns
+	 * it off. Default: `LockerSpec.MemoryStoreService`'s default (the game's, on live servers; off in Studio).
+	 */
+	MemoryStoreService?: MemoryStoreService | false;
 }
 
 /** What the driver needs from a store. */
@@ -180,9 +186,14 @@ function fullPass(schedule: Schedule, now: number, closing: boolean): void {
 	for (const { Locker: locker } of schedule.store.entries) classify(schedule, locker, now);
 }
 
+/** Remote-change nudges plus takeover verdicts (a load to retry at once): both wake the driver */
+function nudgeCount(store: DrivenStore): number {
+	return store.RemoteChangeListener.NudgeCount + takeoverVerdicts();
+}
+
 function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchasing: boolean): void {
 	const store = schedule.store;
-	const nudges = store.RemoteChangeListener.NudgeCount;
+	const nudges = nudgeCount(store);
 	if (nudges !== schedule.nudges) {
 		// A nudge forced a save on a held locker from outside the driver.
 		schedule.nudges = nudges;
@@ -219,7 +230,7 @@ function asleep(d: Driver, now: number): boolean {
 	if (d.purchaser !== undefined && d.purchaser.HasIncompletePurchases()) return false;
 	for (const schedule of d.schedules) {
 		const store = schedule.store;
-		if (store.RemoteChangeListener.NudgeCount !== schedule.nudges || store.RemoteChangeSender.IsSending()) {
+		if (nudgeCount(store) !== schedule.nudges || store.RemoteChangeSender.IsSending()) {
 			return false;
 		}
 	}
@@ -298,7 +309,7 @@ export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolea
 		inFlight: [],
 		full: true,
 		fullPassAt: 0,
-		nudges: store.RemoteChangeListener.NudgeCount,
+		nudges: nudgeCount(store),
 	});
 	d.sleepUntil = 0;
 	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => step(d));

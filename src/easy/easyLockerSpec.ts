@@ -53,8 +53,11 @@ export function easyLockerSpec<T extends SaveData>(
 	}
 
 	const config = Options.Config ?? {};
+	const services = Options.Services;
 	const spec: LockerSpec<T> = {
 		...config,
+		// Studio play tests are one server: no heartbeat, so none mixes with production's.
+		MemoryStoreService: studio !== undefined ? false : (services?.MemoryStoreService ?? config.MemoryStoreService),
 		DataStore: store,
 		SaveDataVersion: version,
 		SaveDataCreator: () => {

@@ -8,19 +8,36 @@ export interface ServerHeartbeatOptions {
 	readonly JobId: string;
 	/** The key prefix the game's data uses (Studio isolation). Default "". */
 	readonly KeyPrefix?: string;
-	/** Seconds an entry lives after each write. Default 30. */
+	/** Seconds an entry lives after each write. Default 17. */
 	readonly TtlSeconds?: number;
-	/** Seconds between writes. Default 10; at most a third of the TTL, so two failed writes in a row are survivable. */
+	/**
+	 * Seconds between writes. Default 6. Capped at `TtlSeconds - 10` (a server stalled for 10 s at the worst moment
+	 * keeps its entry), or at a third of the TTL when that is larger (TTLs under 15 s).
+	 */
 	readonly RefreshSeconds?: number;
 	/** Seconds before a failed write is tried again. Default 2. */
 	readonly RetrySeconds?: number;
+	/**
+	 * Called before each write: the DataStore clock's lower bound now (seconds), stored in the entry so a reader can
+	 * tell when the entry lapses if this server stops refreshing it. Undefined (or absent) stores no stamp.
+	 */
+	readonly Stamp?: () => number | undefined;
+}
+
+/** Seconds a live server may stall (a long frame, a pause) without its entry lapsing, with the default timings. */
+export const STALL_TOLERANCE = 10;
+
+/** The value of a heartbeat entry: `T` the DataStore-clock stamp of the write (absent when unknown), `L` the TTL. */
+export interface HeartbeatEntry {
+	T?: number;
+	L: number;
 }
 
 /**
  * One server's heartbeat entry for its JobId in a MemoryStore hash map, written with a TTL and refreshed before it
  * lapses. Other servers read it to tell a crashed lock holder from a live one. It has no timers of its own: the
  * caller passes its clock to `Step` (every frame is fine); `Step` writes only when a refresh is due and never runs
- * two writes at once. Costs about 6 MemoryStore requests a minute per server, whatever the player count.
+ * two writes at once. Costs 10 MemoryStore requests a minute per server (one every 6 s), whatever the player count.
  *
  * **Call `Stop` only after every lock of this server is released: once the entry is gone, other servers may take
  * its locks at once.**
@@ -36,17 +53,22 @@ export class ServerHeartbeat {
 	readonly RetrySeconds: number;
 	/** Clock value (as passed to `Step`) of the last write that succeeded. */
 	LastWrite: number | undefined;
+	/** Clock value (as passed to `Step`) of the last write that failed. */
+	LastFailure: number | undefined;
 	/** @internal */ readonly map: HeartbeatMapLike;
 	/** @internal */ nextDue = -math.huge;
 	/** @internal */ writing = false;
 	/** @internal */ stopped = false;
+	/** @internal */ readonly stamp: (() => number | undefined) | undefined;
 
 	constructor(options: ServerHeartbeatOptions) {
 		this.map = options.Map;
 		this.Key = heartbeatKey(options.KeyPrefix ?? "", options.JobId);
-		this.TtlSeconds = options.TtlSeconds ?? 30;
-		// A refresh period close to the TTL would let one slow write make a live server look dead.
-		this.RefreshSeconds = math.min(options.RefreshSeconds ?? 10, this.TtlSeconds / 3);
+		this.TtlSeconds = options.TtlSeconds ?? 17;
+		// A refresh period close to the TTL would let a stall or one slow write make a live server look dead.
+		const cap = math.max(this.TtlSeconds - STALL_TOLERANCE, this.TtlSeconds / 3);
+		this.RefreshSeconds = math.min(options.RefreshSeconds ?? 6, cap);
+		this.stamp = options.Stamp;
 		this.RetrySeconds = math.min(options.RetrySeconds ?? 2, this.RefreshSeconds);
 	}
 
@@ -61,16 +83,30 @@ export class ServerHeartbeat {
 	Step(now: number): boolean {
 		if (this.stopped || this.writing || now < this.nextDue) return false;
 		this.writing = true;
-		const [ok] = pcall(() => this.map.SetAsync(this.Key, 1, this.TtlSeconds));
+		const entry: HeartbeatEntry = { T: this.stamp?.(), L: this.TtlSeconds };
+		const [ok] = pcall(() => this.map.SetAsync(this.Key, entry, this.TtlSeconds));
 		this.writing = false;
 		if (this.stopped) return false;
 		if (ok) {
 			this.LastWrite = now;
 			this.nextDue = now + this.RefreshSeconds;
 		} else {
+			this.LastFailure = now;
 			this.nextDue = now + this.RetrySeconds;
 		}
 		return ok;
+	}
+
+	/**
+	 * True when a write succeeded and its entry has not lapsed at `now` (with one refresh period to spare): only then
+	 * may a lock advertise this heartbeat, or another server could read "no entry" and take a live lock.
+	 *
+	 * @example
+	 * if (heartbeat.IsEstablished(os.clock())) session.Heartbeat = 1;
+	 */
+	IsEstablished(now: number): boolean {
+		const last = this.LastWrite;
+		return !this.stopped && last !== undefined && now - last < this.TtlSeconds - this.RefreshSeconds;
 	}
 
 	/**

@@ -1,4 +1,5 @@
 export { HEARTBEAT_MAP_NAME, heartbeatKey } from "./heartbeatKey";
-export { checkHolderLiveness, livenessFromRead } from "./checkHolderLiveness";
-export { ServerHeartbeat, ServerHeartbeatOptions } from "./ServerHeartbeat";
+export { checkHolderLiveness, HolderHeartbeatRead, livenessFromRead, readHolderHeartbeat } from "./checkHolderLiveness";
+export { HeartbeatEntry, ServerHeartbeat, ServerHeartbeatOptions, STALL_TOLERANCE } from "./ServerHeartbeat";
+export { LivenessHub, LivenessHubOptions, LockHolder } from "./LivenessHub";
 export { HeartbeatMapLike, Liveness } from "./types";

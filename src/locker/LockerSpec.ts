@@ -71,6 +71,19 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	DataStoreTestData?: unknown;
 	/** The request gateway; `DefaultGateway()` when absent. */
 	Gateway?: RequestGateway;
+	/**
+	 * Fast takeover from a crashed server (lock protocol v2): this server keeps one heartbeat entry in this
+	 * MemoryStoreService, and a load that finds the key locked by a server whose entry is gone takes the lock within
+	 * seconds instead of waiting out `SessionExpiry`. Default: the game's MemoryStoreService on live servers with a
+	 * real DataStore; off in Studio, with `DataStoreTestData`, read-only DataStores or a DataStoreLike stand-in.
+	 * `false` turns it off (locks are then taken only after the expiry, as in v13).
+	 * **Every server of a game must use the same MemoryStore (the default does): a server that reads another
+	 * universe's or a mock's heartbeats would find live holders "dead".**
+	 *
+	 * @example
+	 * const spec: LockerSpec<PlayerData> = { ...base, MemoryStoreService: game.GetService("MemoryStoreService") };
+	 */
+	MemoryStoreService?: MemoryStoreService | false;
 
 	VerboseLogs?: boolean;
 	ReadOnlyDataStores?: boolean;

@@ -30,6 +30,8 @@ import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec } from "./LockerSpec";
 import { planAutosave } from "./savePlan";
 import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
+import { livenessHubFor, TakeoverWatch } from "./takeover";
+import type { LivenessHub } from "../liveness/LivenessHub";
 
 /** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
 /** The outcome used for a remote change whose idempotency key says it was applied already. */
@@ -198,6 +200,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	saveStartAt = 0;
 	/** @internal the load merged offline data into SaveData (MergeOfflineSaveDataWithLoadedSaveData): not in the key yet */
 	loadMerged = false;
+	/** @internal this server's heartbeat hub (false: liveness off), resolved by the first load */
+	livenessHub: LivenessHub | false | undefined;
+	/** @internal watches the heartbeat of the server holding the key this locker loads */
+	takeover: TakeoverWatch | undefined;
 
 	constructor(
 		spec: LockerSpec<T>,
@@ -874,6 +880,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			return;
 		}
 		session.UpdatedAt = os.time();
+		session.Heartbeat = this.heartbeatMarker();
 		const [migrators, patchers] = this.migratorsForTransform();
 		const context: { -readonly [K in keyof AcquireContext]: AcquireContext[K] } = {
 			NewSession: session,
@@ -883,6 +890,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			CreateSaveData: () => this.creatorForTransform(),
 			Migrators: migrators,
 			Patchers: patchers,
+			TakeDeadHolder: this.takeover?.DeadHolder(),
 		};
 		const store = this.store as DataStoreLike;
 		const transform = (value: unknown, keyInfo: { UpdatedTime: number } | undefined) =>
@@ -913,6 +921,41 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		job.Done = true;
 	}
 
+	/**
+	 * @internal 1 when this load's lock may advertise a heartbeat: liveness is on and this server's entry is written
+	 * and fresh. Starts the shared heartbeat on first use and waits (briefly) for its first write. Yields.
+	 */
+	heartbeatMarker(): 1 | undefined {
+		if (this.livenessHub === undefined) this.livenessHub = livenessHubFor(this.LockerSpec, this.gateway) ?? false;
+		const hub = this.livenessHub;
+		if (hub === false) return undefined;
+		hub.Start(this);
+		hub.AwaitFirstAttempt();
+		return hub.IsEstablished() ? 1 : undefined;
+	}
+
+	/** @internal the takeover watch, created with the first "locked" load when liveness is on */
+	takeoverWatch(): TakeoverWatch | undefined {
+		const hub = this.livenessHub;
+		if (hub === undefined || hub === false) return undefined;
+		if (this.takeover === undefined) {
+			this.takeover = new TakeoverWatch(hub, this.gateway.JobId, () => this.RetryLoadNow());
+		}
+		return this.takeover;
+	}
+
+	/**
+	 * @internal true while this locker holds a lock or a load that may write one is in flight: this server's
+	 * heartbeat entry must outlive it
+	 */
+	HoldsLock(): boolean {
+		return (
+			this.Session !== undefined ||
+			this.orphanSession !== undefined ||
+			(this.job !== undefined && this.job.Kind === "load")
+		);
+	}
+
 	/** @internal */
 	retryLater(now: number): number {
 		this.failures += 1;
@@ -929,6 +972,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const acquire = result.Acquire;
 		const operation = "UpdateAsync_Load";
 		if (request.Outcome === "written" && acquire.Status === "loaded" && acquire.Value !== undefined) {
+			this.takeover?.Cancel();
 			this.holderWriteMs = request.KeyInfo !== undefined ? request.KeyInfo.UpdatedTime : undefined;
 			this.onLoaded(acquire.Value, result.Session, now);
 			return;
@@ -971,6 +1015,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.setLoadStatus("session_is_locked");
 			const base = QueryConfig(this.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
 			this.nextAttemptAt = now + this.gateway.RetryDelay(base, 1);
+			// A holder whose heartbeat a read found gone is taken at once (fenced on its exact lock).
+			if (this.takeoverWatch()?.OnLocked(acquire.Holder) === true) this.nextAttemptAt = now;
 		} else if (status === "invalid_version") {
 			this.LoadMinimumServerVersion = acquire.MinimumServerVersion;
 			this.loadBlocked = true;

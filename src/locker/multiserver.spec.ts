@@ -22,7 +22,7 @@ class Node {
 	readonly errors = new Array<string>();
 	constructor(
 		readonly server: KitServer,
-		config?: { SessionExpiry?: number; MaintainSessionPeriod?: number; VerifyAwaitedSaves?: boolean },
+		config?: Node["config"],
 	) {
 		this.lib = server.require<Lib>(LIB);
 		const runService = server.game.GetService("RunService");
@@ -31,7 +31,12 @@ class Node {
 		});
 		this.config = config ?? {};
 	}
-	readonly config: { SessionExpiry?: number; MaintainSessionPeriod?: number; VerifyAwaitedSaves?: boolean };
+	readonly config: {
+		SessionExpiry?: number;
+		MaintainSessionPeriod?: number;
+		VerifyAwaitedSaves?: boolean;
+		MemoryStoreService?: false;
+	};
 	locker(key: string): LockerState<Data> {
 		const store = this.server.game.GetService("DataStoreService").GetDataStore(STORE);
 		const ls = this.lib.LockerCreate<Data>(
@@ -42,6 +47,7 @@ class Node {
 				SessionExpiry: this.config.SessionExpiry,
 				MaintainSessionPeriod: this.config.MaintainSessionPeriod,
 				VerifyAwaitedSaves: this.config.VerifyAwaitedSaves,
+				MemoryStoreService: this.config.MemoryStoreService,
 				ReportDataStoreError: (_ls, _op, message) => {
 					this.errors.push(message);
 				},
@@ -101,10 +107,10 @@ export = () => {
 			u.destroy();
 		});
 
-		it("a crashed holder is taken over after the expiry, not before", () => {
+		it("without a heartbeat (liveness off), a crashed holder is taken over after the expiry, not before", () => {
 			const u = universe();
-			const a = start(u);
-			const b = start(u);
+			const a = start(u, undefined, { MemoryStoreService: false });
+			const b = start(u, undefined, { MemoryStoreService: false });
 			const la = a.locker("1");
 			expect(acquireLoaded(la)).to.equal(true);
 			la.SaveData.Gold = 5;
@@ -121,10 +127,10 @@ export = () => {
 			u.destroy();
 		});
 
-		it("with ±10 minutes of clock skew, a live lock is never stolen and a dead one is taken after expiry", () => {
+		it("with ±10 minutes of clock skew and no heartbeat, a live lock is never stolen and a dead one is taken after expiry", () => {
 			const u = universe();
-			const a = start(u, { clockSkew: -600 });
-			const b = start(u, { clockSkew: 600 });
+			const a = start(u, { clockSkew: -600 }, { MemoryStoreService: false });
+			const b = start(u, { clockSkew: 600 }, { MemoryStoreService: false });
 			const la = a.locker("1");
 			expect(acquireLoaded(la)).to.equal(true);
 			const lb = b.locker("1");

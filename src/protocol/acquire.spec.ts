@@ -243,4 +243,48 @@ export = () => {
 			expect(out.Status).to.equal("invalid_version");
 		});
 	});
+
+	describe("acquireTransform with TakeDeadHolder (lock protocol v2)", () => {
+		const dead = lock({ Heartbeat: 1 });
+		function value(session: StoredSession): RawSaveData {
+			return { Version: 1, VersionPatch: 0, Gold: 9, Session: session };
+		}
+		it("takes exactly the lock judged dead before its expiry, keeping the data and our marker", () => {
+			const out = acquireResultCreate();
+			const ctx = context({
+				TakeDeadHolder: dead,
+				NewSession: lock({ JobId: "job-b", LockId: 7, Heartbeat: 1 }),
+			});
+			const written = acquireTransform(value(lock({ Heartbeat: 1 })), info(NOW), ctx, out) as RawSaveData;
+			expect(out.Status).to.equal("loaded");
+			expect(out.TookDeadHolder).to.equal(true);
+			expect(written.Gold).to.equal(9);
+			expect((written.Session as StoredSession).LockId).to.equal(7);
+			expect((written.Session as StoredSession).Heartbeat).to.equal(1);
+		});
+		it("does not take another lock of the same server, a lock without the marker, or one of another place", () => {
+			for (const stored of [
+				lock({ Heartbeat: 1, LockId: 43 }),
+				lock({}),
+				lock({ Heartbeat: 1, PlaceId: 2 }),
+				lock({ Heartbeat: 1, JobId: "job-c" }),
+			]) {
+				const out = acquireResultCreate();
+				expect(acquireTransform(value(stored), info(NOW), context({ TakeDeadHolder: dead }), out)).to.equal(
+					undefined,
+				);
+				expect(out.Status).to.equal("locked");
+				expect(out.TookDeadHolder).to.equal(false);
+				expect(out.Holder).to.equal(stored);
+			}
+		});
+		it("reports the lock it found, with its marker, when locked", () => {
+			const out = acquireResultCreate();
+			const stored = lock({ Heartbeat: 1 });
+			acquireTransform(value(stored), info(NOW), context(), out);
+			expect(out.Status).to.equal("locked");
+			expect(out.Holder!.Heartbeat).to.equal(1);
+			expect(out.Holder!.LockId).to.equal(42);
+		});
+	});
 };

@@ -26,6 +26,12 @@ export interface AcquireContext {
 	readonly CreateSaveData: () => unknown;
 	readonly Migrators?: SaveDataMigrators;
 	readonly Patchers?: SaveDataPatchers;
+	/**
+	 * A lock whose holder a heartbeat read found dead: taken at once, before its expiry, but only if the stored
+	 * Session is still exactly that lock (PlaceId, JobId, LockId) and advertises a heartbeat. Any other lock is
+	 * judged as usual.
+	 */
+	readonly TakeDeadHolder?: StoredSession;
 }
 
 /** The load transform's result record; `resetAcquireResult` runs at the start of every invocation. */
@@ -37,6 +43,10 @@ export interface AcquireResult {
 	Detail: string;
 	/** The table written, when Status is "loaded". */
 	Value: RawSaveData | undefined;
+	/** The lock found, when Status is "locked". */
+	Holder: StoredSession | undefined;
+	/** True when the load took a lock whose holder was judged dead (`TakeDeadHolder`). */
+	TookDeadHolder: boolean;
 }
 
 export function acquireResultCreate(): AcquireResult {
@@ -47,6 +57,8 @@ export function acquireResultCreate(): AcquireResult {
 		MinimumServerVersion: undefined,
 		Detail: "",
 		Value: undefined,
+		Holder: undefined,
+		TookDeadHolder: false,
 	};
 }
 
@@ -57,6 +69,8 @@ export function resetAcquireResult(out: AcquireResult): void {
 	out.MinimumServerVersion = undefined;
 	out.Detail = "";
 	out.Value = undefined;
+	out.Holder = undefined;
+	out.TookDeadHolder = false;
 }
 
 /**
@@ -85,7 +99,13 @@ function freshSession(session: StoredSession): StoredSession {
 		JobId: session.JobId,
 		LockId: session.LockId,
 		UpdatedAt: session.UpdatedAt,
+		Heartbeat: session.Heartbeat,
 	};
+}
+
+/** True when `session` is exactly the lock judged dead, and that lock advertised a heartbeat. */
+function isJudgedDead(session: StoredSession, dead: StoredSession | undefined): boolean {
+	return dead !== undefined && session.Heartbeat === 1 && isSameLock(session, dead);
 }
 
 /**
@@ -130,23 +150,40 @@ export function acquireTransform(
 			out.Detail = `Session is not a lock table (${typeOf(session)})`;
 			return undefined;
 		}
-		const written = holderWriteTimeMs(session, keyInfo);
-		if (written === undefined) {
-			// No way to tell the lock's age: never steal on a guess.
-			out.Status = "locked";
-			out.Detail = `held by JobId ${session.JobId}, age unknown`;
-			return undefined;
+		out.Holder = session;
+		if (isJudgedDead(session, ctx.TakeDeadHolder)) {
+			out.TookDeadHolder = true;
+		} else {
+			const locked = lockedStatus(session, keyInfo, ctx);
+			const ageKnown = holderWriteTimeMs(session, keyInfo) !== undefined;
+			if (locked !== undefined) {
+				out.Status = locked;
+				if (locked === "locked")
+					out.Detail = `held by JobId ${session.JobId}${ageKnown ? "" : ", age unknown"}`;
+				return undefined;
+			}
 		}
-		if (ctx.BackendNow === undefined) {
-			out.Status = "need_clock";
-			return undefined;
-		}
-		if (!isSessionStale(written, ctx.BackendNow, ctx.Expiry)) {
-			out.Status = "locked";
-			out.Detail = `held by JobId ${session.JobId}`;
-			return undefined;
-		}
+		out.Holder = undefined;
 	}
+	return takeExisting(current, ctx, out);
+}
+
+/** Whether an existing foreign lock still holds at this load: "locked", "need_clock", or undefined when stale. */
+function lockedStatus(
+	session: StoredSession,
+	keyInfo: KeyInfoView | undefined,
+	ctx: AcquireContext,
+): "locked" | "need_clock" | undefined {
+	const written = holderWriteTimeMs(session, keyInfo);
+	// No way to tell the lock's age: never steal on a guess.
+	if (written === undefined) return "locked";
+	if (ctx.BackendNow === undefined) return "need_clock";
+	if (!isSessionStale(written, ctx.BackendNow, ctx.Expiry)) return "locked";
+	return undefined;
+}
+
+/** Writes our lock into existing save data (migrated as needed). */
+function takeExisting(current: RawSaveData, ctx: AcquireContext, out: AcquireResult): RawSaveData | undefined {
 	const migration = applyMigrations(current, ctx.Version, ctx.Migrators, ctx.Patchers);
 	if (migration.Status === "invalid_version") {
 		out.Status = "invalid_version";

@@ -9,6 +9,10 @@
  *
  * `HolderWriteTime` is an addition the original ignores: the DataStore time (ms) of the holder's last write, set only
  * by non-holder writers (see `markForeignWrite`) so that their writes do not look like holder heartbeats.
+ *
+ * `Heartbeat` is another: 1 when the holder keeps a heartbeat entry in MemoryStore (lock protocol v2), so another
+ * server may take the lock as soon as a read finds that entry gone. Without it (an old server, liveness off) the lock
+ * is judged by the expiry only.
  */
 export interface StoredSession {
 	PlaceId: number;
@@ -18,6 +22,7 @@ export interface StoredSession {
 	/** os.time() of the holder's last write. A label only: staleness is judged on the DataStore's clock. */
 	UpdatedAt: number;
 	HolderWriteTime?: number;
+	Heartbeat?: 1;
 }
 
 /** `[ProductId, PurchaseId, Timestamp (os.time), IncompleteMultiSave (1 or absent)]` */

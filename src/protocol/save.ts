@@ -68,6 +68,7 @@ export function saveTransform(current: unknown, ctx: SaveContext, out: SaveResul
 			JobId: ctx.Session.JobId,
 			LockId: ctx.Session.LockId,
 			UpdatedAt: ctx.UpdatedAtLabel,
+			Heartbeat: ctx.Session.Heartbeat,
 		};
 		value.Session = session;
 		out.WrittenSession = session;

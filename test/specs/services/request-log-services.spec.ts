@@ -9,8 +9,9 @@ export = () => {
 	describe("the request log across services (item D4)", () => {
 		it("item D4: an Easy API server hop is counted by service and method in one log: DataStore, MessagingService and MemoryStore calls", () => {
 			const universe = Kit.createUniverse({ seed: 5, latency: { min: 0.1, max: 0.1 } });
-			const a = startWithStore(universe);
-			const b = startWithStore(universe);
+			// No heartbeat (the library's own MemoryStore traffic): the game's one call below is the only one.
+			const a = startWithStore(universe, undefined, { Services: { MemoryStoreService: false } });
+			const b = startWithStore(universe, undefined, { Services: { MemoryStoreService: false } });
 			a.lib.PlayerProfilesCreate(a.store);
 			b.lib.PlayerProfilesCreate(b.store);
 			// Another player stays on A, so A keeps running after the hop (an emptied server closes).
