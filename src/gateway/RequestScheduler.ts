@@ -1,0 +1,133 @@
+import { RequestBudget } from "./RequestBudget";
+import { PRIORITY_RANK, PRIORITY_RESERVE, RequestPriority } from "./RequestPriority";
+import { RateLimitBucket } from "./RequestRateLimit";
+
+/** How often (s) a held request looks again for budget. */
+const POLL = 0.05;
+/** Budget headroom (requests) at and above which there is no pressure. */
+const COMFORTABLE_HEADROOM = 40;
+
+interface Waiter {
+	Rank: number;
+	Seq: number;
+	Thread: thread;
+}
+
+/**
+ * @internal
+ * Decides when each request of the gateway may go. A request goes at once while the budget (less the requests in
+ * flight) stays above its priority's reserve and nothing more urgent waits; otherwise it waits (yielding) in a
+ * queue ordered by priority, then arrival, and leaves it as the budget refills. So the DataStore's own 30-request
+ * queue is never filled (a full one drops requests), and autosaves wait while releases and purchases go.
+ */
+export class RequestScheduler {
+	/** @internal */ readonly budget: RequestBudget;
+	/** @internal */ readonly clock: () => number;
+	/** @internal */ rateLimit: RateLimitBucket | undefined;
+	/** @internal ordered by (Rank, Seq) */ readonly waiting = new Array<Waiter>();
+	/** @internal threads with a request sent and not answered yet */ readonly inFlight = new Set<thread>();
+	/** @internal */ seq = 0;
+	/** @internal requests that waited for budget or the rate limit, and how long in all (s) */
+	heldCount = 0;
+	heldSeconds = 0;
+
+	/** @internal */ readonly isClosing: () => boolean;
+
+	constructor(budget: RequestBudget, clock: () => number, isClosing: () => boolean) {
+		this.budget = budget;
+		this.clock = clock;
+		this.isClosing = isClosing;
+	}
+
+	/** @internal requests sent and not answered; threads that died meanwhile (a cancelled job) no longer count */
+	inFlightCount(): number {
+		for (const thread of this.inFlight) if (coroutine.status(thread) === "dead") this.inFlight.delete(thread);
+		return this.inFlight.size();
+	}
+
+	/** Budget left once the requests in flight are paid for. */
+	Headroom(): number {
+		return this.budget.Available() - this.inFlightCount();
+	}
+
+	/** 0 (plenty of budget, nothing held) to 1 (budget spent or requests held back). */
+	Pressure(): number {
+		this.pruneWaiting();
+		if (this.waiting.size() > 0) return 1;
+		const headroom = this.Headroom();
+		if (headroom === math.huge) return 0;
+		return math.clamp(1 - headroom / COMFORTABLE_HEADROOM, 0, 1);
+	}
+
+	/** @internal whether a request of this priority may go now (budget and rate limit only) */
+	admits(priority: RequestPriority, closing: boolean): boolean {
+		// Closing: the server has a fixed window left, so a game's own rate limit no longer applies.
+		if (!closing && this.rateLimit !== undefined && !this.rateLimit.HasToken(this.clock())) return false;
+		return this.Headroom() > PRIORITY_RESERVE[priority];
+	}
+
+	/** @internal */
+	pruneWaiting(): void {
+		for (let i = this.waiting.size() - 1; i >= 0; i--) {
+			if (coroutine.status(this.waiting[i].Thread) === "dead") this.waiting.remove(i);
+		}
+	}
+
+	/** @internal closing began: every waiting request is now a shutdown save, served in arrival order */
+	promoteForClosing(): void {
+		if (!this.waiting.some(w => w.Rank > 0)) return;
+		for (const w of this.waiting) w.Rank = 0;
+		this.waiting.sort((a, b) => a.Seq < b.Seq);
+	}
+
+	/**
+	 * Waits until a request of `priority` may go, then counts it in flight; pair with `Finish`. While closing every
+	 * request counts as a release. Yields only when it must wait.
+	 */
+	Acquire(priority: RequestPriority): void {
+		let closing = this.isClosing();
+		let effective: RequestPriority = closing ? "release" : priority;
+		const thread = coroutine.running();
+		this.pruneWaiting();
+		if (this.waiting.size() === 0 && this.admits(effective, closing)) {
+			this.start(thread, closing);
+			return;
+		}
+		this.seq += 1;
+		const waiter: Waiter = { Rank: PRIORITY_RANK[effective], Seq: this.seq, Thread: thread };
+		let index = this.waiting.size();
+		while (index > 0) {
+			const before = this.waiting[index - 1];
+			if (before.Rank < waiter.Rank || (before.Rank === waiter.Rank && before.Seq < waiter.Seq)) break;
+			index -= 1;
+		}
+		this.waiting.insert(index, waiter);
+		const since = this.clock();
+		while (true) {
+			this.pruneWaiting();
+			if (!closing && this.isClosing()) {
+				closing = true;
+				effective = "release";
+				this.promoteForClosing();
+			}
+			// The most urgent waiter goes first; when it cannot, no less urgent one could (reserves only grow).
+			if (this.waiting[0] === waiter && this.admits(effective, closing)) break;
+			task.wait(POLL);
+		}
+		this.waiting.remove(0);
+		this.heldCount += 1;
+		this.heldSeconds += this.clock() - since;
+		this.start(thread, closing);
+	}
+
+	/** @internal */
+	start(thread: thread, closing: boolean): void {
+		if (!closing) this.rateLimit?.Take(this.clock());
+		this.inFlight.add(thread);
+	}
+
+	/** The request of the running thread was answered. */
+	Finish(): void {
+		this.inFlight.delete(coroutine.running());
+	}
+}
