@@ -25,7 +25,11 @@ export class RequestScheduler {
 	/** @internal */ readonly clock: () => number;
 	/** @internal */ rateLimit: RateLimitBucket | undefined;
 	/** @internal ordered by (Rank, Seq) */ readonly waiting = new Array<Waiter>();
-	/** @internal threads with a request sent and not answered yet */ readonly inFlight = new Set<thread>();
+	/**
+	 * @internal threads with a request sent and not answered yet → whether it was sent with no budget left, so it
+	 * waits in the DataStore's own queue (the others were charged when they were sent)
+	 */
+	readonly inFlight = new Map<thread, boolean>();
 	/** @internal */ seq = 0;
 	/** @internal requests that waited for budget or the rate limit, and how long in all (s) */
 	heldCount = 0;
@@ -39,15 +43,22 @@ export class RequestScheduler {
 		this.isClosing = isClosing;
 	}
 
-	/** @internal requests sent and not answered; threads that died meanwhile (a cancelled job) no longer count */
-	inFlightCount(): number {
-		for (const thread of this.inFlight) if (coroutine.status(thread) === "dead") this.inFlight.delete(thread);
-		return this.inFlight.size();
+	/**
+	 * @internal requests sent with no budget left and not answered (they wait in the DataStore's queue); threads
+	 * that died meanwhile (a cancelled job) no longer count
+	 */
+	queuedCount(): number {
+		let queued = 0;
+		for (const [thread, overBudget] of this.inFlight) {
+			if (coroutine.status(thread) === "dead") this.inFlight.delete(thread);
+			else if (overBudget) queued += 1;
+		}
+		return queued;
 	}
 
-	/** Budget left once the requests in flight are paid for. */
+	/** Budget left once the requests waiting in the DataStore's queue are paid for (negative: more are queued). */
 	Headroom(): number {
-		return this.budget.Available() - this.inFlightCount();
+		return this.budget.Available() - this.queuedCount();
 	}
 
 	/** 0 (plenty of budget, nothing held) to 1 (budget spent or requests held back). */
@@ -123,7 +134,7 @@ export class RequestScheduler {
 	/** @internal */
 	start(thread: thread, closing: boolean): void {
 		if (!closing) this.rateLimit?.Take(this.clock());
-		this.inFlight.add(thread);
+		this.inFlight.set(thread, this.budget.Available() < 1);
 	}
 
 	/** The request of the running thread was answered. */

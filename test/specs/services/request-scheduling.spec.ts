@@ -28,6 +28,30 @@ export = () => {
 				universe.destroy();
 			});
 
+			it("a join storm of 100 players after the game spent the budget itself: no request throttled", () => {
+				const universe = universeOf(profile);
+				const { server, lib, store } = startWithStore(universe);
+				// The game's own requests (leaderboards, logs...) leave 5 requests of budget.
+				const own = server.game.GetService("DataStoreService").GetDataStore("GameOwn");
+				let written = 0;
+				for (let i = 1; i <= 95; i++)
+					task.spawn(() => {
+						own.SetAsync(`k${i}`, i);
+						written += 1;
+					});
+				const players = lib.PlayerProfilesCreate(store);
+				for (let i = 1; i <= COUNT; i++) server.addPlayer({ userId: 7000 + i });
+				expect(Kit.waitUntil(() => store.GetLockerCount() === COUNT, 10)).to.equal(true);
+				const profiles = new Array<CoinsProfile>();
+				for (let i = 1; i <= COUNT; i++) profiles.push(players.Get(7000 + i) as CoinsProfile);
+				expect(Kit.waitUntil(() => profiles.every(p => p.IsLoaded), 180)).to.equal(true);
+				expect(universe.dataStores.requestCount({ outcome: "throttled" })).to.equal(0);
+				// Each player loaded with one request: none was refused and sent again.
+				expect(lib.DefaultGateway().RequestCountByOperation.get("UpdateAsync_Load")).to.equal(COUNT);
+				expect(written).to.equal(95);
+				universe.destroy();
+			});
+
 			it("a shutdown with 100 players saves and releases every session within 30 s, none throttled", () => {
 				const universe = universeOf(profile);
 				const { server, lib, store } = startWithStore(universe);
