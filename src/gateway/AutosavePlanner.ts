@@ -28,10 +28,11 @@ export class AutosavePlanner {
 		if (!(period > 0)) return now;
 		const latest = now + period;
 		const earliest = now + period * EARLIEST_FRACTION;
-		// A period shorter than a few buckets (specs, tests of a game) is spread by chance alone.
+		// A period of only a few buckets (specs, tests of a game): spread over the allowed range without buckets.
 		if (period < BUCKET_SECONDS * 10) return earliest + (latest - earliest) * this.nextFraction();
 		const first = math.ceil(earliest / BUCKET_SECONDS);
-		const last = math.floor(latest / BUCKET_SECONDS) - 1;
+		// The bucket holding `latest` counts too (plans in it are clamped to `latest`): a lone session keeps its period.
+		const last = math.floor(latest / BUCKET_SECONDS);
 		this.prune(math.floor(now / BUCKET_SECONDS));
 		let best = last;
 		let bestCount = this.planned.get(last) ?? 0;
@@ -43,7 +44,9 @@ export class AutosavePlanner {
 			}
 		}
 		this.planned.set(best, bestCount + 1);
-		return math.clamp((best + this.nextFraction()) * BUCKET_SECONDS, earliest, latest);
+		const from = math.max(best * BUCKET_SECONDS, earliest);
+		const to = math.min((best + 1) * BUCKET_SECONDS, latest);
+		return from + (to - from) * this.nextFraction();
 	}
 
 	/** @internal forgets buckets before `bucket` */

@@ -26,17 +26,17 @@ export const PRIORITY_RANK: { readonly [P in RequestPriority]: number } = {
 
 /**
  * @internal
- * Budget (requests) a priority leaves untouched for more urgent ones. Negative: it may go even when the budget is
- * spent and wait in the DataStore's own queue, as long as that queue (30 requests; a full one drops requests) keeps
- * room. The gaps are what lets a release or a purchase through at once while autosaves wait for the refill.
+ * Budget (requests) a priority leaves untouched for more urgent ones. Requests someone waits for are never held for
+ * budget: the DataStore queues them itself, and holding them here as well delayed purchases measurably. Autosaves
+ * and read-backs wait while less than this much budget is left, so they never crowd out the others.
  */
 export const PRIORITY_RESERVE: { readonly [P in RequestPriority]: number } = {
-	release: -20,
-	purchase: -10,
-	load: 0,
-	save: 10,
+	release: -math.huge,
+	purchase: -math.huge,
+	load: -math.huge,
+	save: -math.huge,
 	autosave: 30,
-	readback: 40,
+	readback: 30,
 };
 
 const BY_OPERATION: ReadonlyMap<string, RequestPriority> = new Map<string, RequestPriority>([
@@ -46,7 +46,6 @@ const BY_OPERATION: ReadonlyMap<string, RequestPriority> = new Map<string, Reque
 	["UpdateAsync_VerifyPurchase", "purchase"],
 	["UpdateAsync_Load", "load"],
 	["UpdateAsync_ClockProbe", "load"],
-	["UpdateAsync_CheckRemoteChanges", "readback"],
 ]);
 
 /**

@@ -110,8 +110,9 @@ export = () => {
 				});
 			expect(Kit.waitUntil(() => done === 30, 60)).to.equal(true);
 			const times = w.universe.dataStores.requests({ method: "UpdateAsync" }).map(r => r.time - began);
-			// 60 a minute with a 10-second burst: 10 at once, then one a second.
-			expect(maxInWindow(times, 1)).to.equal(10);
+			// 60 a minute with a 10-second burst: 10 at once, then one a second (so at most 11 in any second).
+			const burst = maxInWindow(times, 1);
+			expect(burst >= 10 && burst <= 11).to.equal(true);
 			expect(Kit.now() - began >= 19).to.equal(true);
 			gateway.BeginClosing(gateway.clock() + 27);
 			const closingAt = Kit.now();

@@ -4,6 +4,11 @@ import { RateLimitBucket } from "./RequestRateLimit";
 
 /** How often (s) a held request looks again for budget. */
 const POLL = 0.05;
+/**
+ * A held request's reserve shrinks by this much per second of waiting, down to 0, so autosaves and read-backs on a
+ * server whose budget never recovers far still go (after at most 30 or 40 s), only later than urgent ones.
+ */
+const AGING_PER_SECOND = 1;
 /** Budget headroom (requests) at and above which there is no pressure. */
 const COMFORTABLE_HEADROOM = 40;
 
@@ -11,14 +16,18 @@ interface Waiter {
 	Rank: number;
 	Seq: number;
 	Thread: thread;
+	/** Clock() time it last looked for budget: a thread that stopped running (its server paused or crashed) stops */
+	LastPoll: number;
 }
+/** A waiter that has not looked for budget for this long (s) no longer holds up the others. */
+const STALE_WAITER = 5;
 
 /**
  * @internal
- * Decides when each request of the gateway may go. A request goes at once while the budget (less the requests in
- * flight) stays above its priority's reserve and nothing more urgent waits; otherwise it waits (yielding) in a
- * queue ordered by priority, then arrival, and leaves it as the budget refills. So the DataStore's own 30-request
- * queue is never filled (a full one drops requests), and autosaves wait while releases and purchases go.
+ * Decides when each request of the gateway may go. A request goes at once while the budget (less this gateway's
+ * requests waiting in the DataStore's queue) stays above its priority's reserve and nothing more urgent waits;
+ * otherwise it waits (yielding) in a queue ordered by priority, then arrival, and leaves as the budget refills. So
+ * autosaves wait while releases and purchases go, instead of filling the DataStore's own queue.
  */
 export class RequestScheduler {
 	/** @internal */ readonly budget: RequestBudget;
@@ -70,17 +79,22 @@ export class RequestScheduler {
 		return math.clamp(1 - headroom / COMFORTABLE_HEADROOM, 0, 1);
 	}
 
-	/** @internal whether a request of this priority may go now (budget and rate limit only) */
-	admits(priority: RequestPriority, closing: boolean): boolean {
+	/** @internal whether a request of this priority, held for `waited` seconds, may go now */
+	admits(priority: RequestPriority, closing: boolean, waited = 0): boolean {
 		// Closing: the server has a fixed window left, so a game's own rate limit no longer applies.
 		if (!closing && this.rateLimit !== undefined && !this.rateLimit.HasToken(this.clock())) return false;
-		return this.Headroom() > PRIORITY_RESERVE[priority];
+		let reserve = PRIORITY_RESERVE[priority];
+		if (reserve > 0) reserve = math.max(reserve - waited * AGING_PER_SECOND, 0);
+		return this.Headroom() > reserve;
 	}
 
 	/** @internal */
 	pruneWaiting(): void {
+		const now = this.clock();
 		for (let i = this.waiting.size() - 1; i >= 0; i--) {
-			if (coroutine.status(this.waiting[i].Thread) === "dead") this.waiting.remove(i);
+			const waiter = this.waiting[i];
+			if (coroutine.status(waiter.Thread) === "dead" || now - waiter.LastPoll > STALE_WAITER)
+				this.waiting.remove(i);
 		}
 	}
 
@@ -105,7 +119,36 @@ export class RequestScheduler {
 			return;
 		}
 		this.seq += 1;
-		const waiter: Waiter = { Rank: PRIORITY_RANK[effective], Seq: this.seq, Thread: thread };
+		const waiter: Waiter = {
+			Rank: PRIORITY_RANK[effective],
+			Seq: this.seq,
+			Thread: thread,
+			LastPoll: this.clock(),
+		};
+		this.insert(waiter);
+		const since = this.clock();
+		while (true) {
+			waiter.LastPoll = this.clock();
+			// Back in line if it was dropped as stale while its thread did not run.
+			if (!this.waiting.includes(waiter)) this.insert(waiter);
+			this.pruneWaiting();
+			if (!closing && this.isClosing()) {
+				closing = true;
+				effective = "release";
+				this.promoteForClosing();
+			}
+			// The most urgent waiter goes first; when it cannot, a less urgent one (same or larger reserve) could not either.
+			if (this.waiting[0] === waiter && this.admits(effective, closing, this.clock() - since)) break;
+			task.wait(POLL);
+		}
+		this.waiting.remove(0);
+		this.heldCount += 1;
+		this.heldSeconds += this.clock() - since;
+		this.start(thread, closing);
+	}
+
+	/** @internal keeps `waiting` ordered by (Rank, Seq) */
+	insert(waiter: Waiter): void {
 		let index = this.waiting.size();
 		while (index > 0) {
 			const before = this.waiting[index - 1];
@@ -113,22 +156,6 @@ export class RequestScheduler {
 			index -= 1;
 		}
 		this.waiting.insert(index, waiter);
-		const since = this.clock();
-		while (true) {
-			this.pruneWaiting();
-			if (!closing && this.isClosing()) {
-				closing = true;
-				effective = "release";
-				this.promoteForClosing();
-			}
-			// The most urgent waiter goes first; when it cannot, no less urgent one could (reserves only grow).
-			if (this.waiting[0] === waiter && this.admits(effective, closing)) break;
-			task.wait(POLL);
-		}
-		this.waiting.remove(0);
-		this.heldCount += 1;
-		this.heldSeconds += this.clock() - since;
-		this.start(thread, closing);
 	}
 
 	/** @internal */
