@@ -43,6 +43,9 @@ export {
 	CLOCK_PROBE_KEY,
 } from "./gateway/RequestGateway";
 export type { RequestGatewayOptions, GatewayResult } from "./gateway/RequestGateway";
+export type { RequestPriority } from "./gateway/RequestPriority";
+export type { RequestRateLimit } from "./gateway/RequestRateLimit";
+export type { BudgetSource } from "./gateway/RequestBudget";
 export { FakeDataStore } from "./gateway/FakeDataStore";
 export type { FakeDataStoreOptions } from "./gateway/FakeDataStore";
 export type { DataStoreLike, KeyInfoLike } from "./gateway/types";

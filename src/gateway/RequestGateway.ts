@@ -1,6 +1,11 @@
-import { HttpService } from "@rbxts/services";
+import { HttpService, Players } from "@rbxts/services";
 import { classifyRequestError, RequestErrorClass } from "../errors";
 import { describeUnstorableValue, findUnstorableValue, withBufferPlaceholders } from "../protocol/storable";
+import { AutosavePlanner } from "./AutosavePlanner";
+import { BudgetSource, defaultBudgetSource, RequestBudget } from "./RequestBudget";
+import { priorityOfOperation, RequestPriority } from "./RequestPriority";
+import { RateLimitBucket, RequestRateLimit } from "./RequestRateLimit";
+import { RequestScheduler } from "./RequestScheduler";
 import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
 
 /** The DataStore's limit on a value's JSON length (`#HttpService:JSONEncode(value)`). */
@@ -44,6 +49,17 @@ export interface RequestGatewayOptions {
 	JobId?: string;
 	/** Value size limit (JSON characters). Default 4,194,304. */
 	SizeLimit?: number;
+	/**
+	 * Where request budgets are read (`GetRequestBudgetForRequestType`). Default this server's DataStoreService;
+	 * `false` sends every request at once, without regard to the budget.
+	 */
+	BudgetSource?: BudgetSource | false;
+	/**
+	 * Caps the library's own requests per minute (`Base + PerPlayer × players`), for games whose own DataStore
+	 * requests share the server's budget. Default none. Lifted while the server closes. See also `SetRateLimit`.
+	 * **A limit below about 2 requests per player per autosave period makes saves fall behind.**
+	 */
+	RateLimit?: RequestRateLimit;
 }
 
 /**
@@ -76,6 +92,9 @@ export class RequestGateway {
 	probing = false;
 	/** @internal Clock() time before which no new probe starts */
 	probeNotBefore = 0;
+	/** @internal orders requests by priority and holds them while the budget is low */
+	readonly scheduler: RequestScheduler;
+	/** @internal */ readonly autosaves = new AutosavePlanner();
 
 	constructor(options?: RequestGatewayOptions) {
 		this.clock = options?.Clock ?? os.clock;
@@ -84,6 +103,53 @@ export class RequestGateway {
 		this.PlaceId = options?.PlaceId ?? game.PlaceId;
 		this.JobId = options?.JobId ?? game.JobId;
 		this.SizeLimit = options?.SizeLimit ?? MAX_VALUE_LENGTH;
+		const source = options?.BudgetSource;
+		const budget = new RequestBudget(source === false ? undefined : (source ?? defaultBudgetSource()));
+		this.scheduler = new RequestScheduler(budget, this.clock, () => this.closingDeadline !== undefined);
+		if (options?.RateLimit !== undefined) this.SetRateLimit(options.RateLimit);
+	}
+
+	/**
+	 * Caps the library's own DataStore requests at `Base + PerPlayer × players` a minute (bursts of up to 10
+	 * seconds' worth), or removes the cap (`undefined`). Requests over it wait, most urgent first (releases,
+	 * purchases, loads, then saves and autosaves). The cap is lifted while the server closes.
+	 * **Leave room for the library: about 2 requests per player per autosave period, plus one per join and leave.**
+	 *
+	 * @example
+	 * // This game makes its own DataStore requests too: keep the library to 30 + 3 per player a minute.
+	 * DefaultGateway().SetRateLimit({ Base: 30, PerPlayer: 3 });
+	 */
+	SetRateLimit(limit: RequestRateLimit | undefined): void {
+		this.scheduler.rateLimit =
+			limit === undefined
+				? undefined
+				: new RateLimitBucket({ Base: limit.Base, PerPlayer: limit.PerPlayer }, countPlayers);
+	}
+
+	/**
+	 * @internal
+	 * How short of request budget this server is: 0 with plenty left and nothing held back, rising as the budget
+	 * runs low, 1 when it is spent or requests are waiting for it. Optional work (prefetches, read-backs, extra
+	 * saves) can be skipped while it is high.
+	 *
+	 * @example
+	 * if (gateway.BudgetPressure() < 0.5) prefetch();
+	 */
+	BudgetPressure(): number {
+		return this.scheduler.Pressure();
+	}
+
+	/**
+	 * @internal the locker calls it
+	 * When the next autosave of a session that loaded or saved at `now` (a `Clock` time) should happen: between half
+	 * the period and the whole period from now, in the least busy part of it, so sessions loaded together (a join
+	 * storm) do not autosave together.
+	 *
+	 * @example
+	 * this.autosaveAt = this.gateway.PlanAutosave(now, period);
+	 */
+	PlanAutosave(now: number, period: number): number {
+		return this.autosaves.Plan(now, period);
 	}
 
 	/**
@@ -260,6 +326,8 @@ export class RequestGateway {
 	 * 	markForeignWrite(value, keyInfo);
 	 * 	return value;
 	 * }, undefined, "UpdateAsync_SendRemoteChanges");
+	 * @param priority how urgent the request is; by default derived from `operation` (`UpdateAsync_Save` counts as
+	 * a requested save, so pass `"autosave"` for periodic saves and `"purchase"` for saves a purchase waits for)
 	 */
 	Update(
 		store: DataStoreLike,
@@ -267,6 +335,7 @@ export class RequestGateway {
 		produce: (value: unknown, keyInfo: KeyInfoLike | undefined) => unknown,
 		userIds: Array<number> | undefined,
 		operation: string,
+		priority?: RequestPriority,
 	): GatewayResult {
 		const result: GatewayResult = {
 			Outcome: "incomplete",
@@ -310,6 +379,7 @@ export class RequestGateway {
 			return $tuple(produced as unknown, ids, metadata);
 		};
 		const probe = this.awaitClosingTurn();
+		this.scheduler.Acquire(priority ?? priorityOfOperation(operation));
 		this.count(operation);
 		let returned: unknown;
 		let keyInfo: KeyInfoLike | undefined;
@@ -318,6 +388,7 @@ export class RequestGateway {
 			returned = value;
 			keyInfo = info;
 		});
+		this.scheduler.Finish();
 		const clockAtResponse = this.clock();
 		if (!ok) {
 			const message = tostring(err);
@@ -361,6 +432,12 @@ export class RequestGateway {
 		this.RequestCount += 1;
 		this.RequestCountByOperation.set(operation, (this.RequestCountByOperation.get(operation) ?? 0) + 1);
 	}
+}
+
+/** @internal players on this server, for per-player rate limits */
+function countPlayers(): number {
+	const [ok, count] = pcall(() => Players.GetPlayers().size());
+	return ok ? count : 0;
 }
 
 let defaultGateway: RequestGateway | undefined;
