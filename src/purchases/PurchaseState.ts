@@ -4,10 +4,11 @@ import type { SaveData } from "../protocol/format";
 import type { PurchasePhase } from "./phase";
 import type { PendingProductPurchase, ProductProcessFunction, PurchaseCallback, ReceiptInfo } from "./types";
 
-/** Base wait (s) before retrying after a process function threw or a verification read failed; backs off. */
+/**
+ * Base wait (s) before retrying after a process function threw or a verification read failed; the gateway backs off
+ * from it (up to six times as long) and shortens it while the server closes.
+ */
 const RETRY_BASE = 2;
-/** Longest wait (s) between two retries. */
-const RETRY_MAX = 30;
 
 /** @internal */
 export type AnyLocker = LockerState<SaveData>;
@@ -57,9 +58,12 @@ export class PurchaseState implements PendingProductPurchase {
 		this.UserData = userData;
 	}
 
-	/** Counts a failure and returns the wait before the next attempt (exponential, capped). */
+	/**
+	 * Counts a failure and returns the wait before the next attempt: the gateway's one retry policy (exponential with
+	 * seeded jitter, and short retries that fit the window once the server is closing).
+	 */
 	retryDelay(): number {
 		this.Failures += 1;
-		return math.min(RETRY_BASE * 2 ** (this.Failures - 1), RETRY_MAX);
+		return this.LS.gateway.RetryDelay(RETRY_BASE, this.Failures);
 	}
 }
