@@ -126,6 +126,28 @@ export class LivenessHub {
 	}
 
 	/**
+	 * True when this server's entry may have expired (never written, or its last write is about a TTL old), so a lock
+	 * advertising it may have been taken by another server.
+	 *
+	 * @example
+	 * if (hub.MayHaveLapsed()) reconfirm(locker);
+	 */
+	MayHaveLapsed(): boolean {
+		return this.Heartbeat.MayHaveLapsed(this.clock());
+	}
+
+	/**
+	 * How many times this server's entry may have expired so far: a lock confirmed under an older count may have been
+	 * taken in between, even if the heartbeat is fresh again.
+	 *
+	 * @example
+	 * const epoch = hub.LapseCount(); // at load start
+	 */
+	LapseCount(): number {
+		return this.Heartbeat.LapseCount;
+	}
+
+	/**
 	 * Reads another server's entry (yields for one MemoryStore request). Any error is `unknown`.
 	 *
 	 * @example

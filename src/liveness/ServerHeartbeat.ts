@@ -1,6 +1,12 @@
 import { heartbeatKey } from "./heartbeatKey";
 import { HeartbeatMapLike } from "./types";
 
+/**
+ * Seconds before the TTL ends from which an entry counts as possibly expired: the entry lives at least the TTL from
+ * when its write was sent, and a second covers the clocks of two machines drifting apart within one TTL.
+ */
+const LAPSE_MARGIN = 1;
+
 export interface ServerHeartbeatOptions {
 	/** The heartbeat hash map (`MemoryStoreService.GetHashMap(HEARTBEAT_MAP_NAME)`). */
 	readonly Map: HeartbeatMapLike;
@@ -53,6 +59,8 @@ export class ServerHeartbeat {
 	readonly RetrySeconds: number;
 	/** Clock value (as passed to `Step`) of the last write that succeeded. */
 	LastWrite: number | undefined;
+	/** How many times the entry may have expired between two successful writes (see `MayHaveLapsed`). */
+	LapseCount = 0;
 	/** Clock value (as passed to `Step`) of the last write that failed. */
 	LastFailure: number | undefined;
 	/** @internal */ readonly map: HeartbeatMapLike;
@@ -88,6 +96,8 @@ export class ServerHeartbeat {
 		this.writing = false;
 		if (this.stopped) return false;
 		if (ok) {
+			// The previous entry may have expired before this write landed: every lock advertising it is in doubt.
+			if (this.LastWrite !== undefined && this.MayHaveLapsed(now)) this.LapseCount += 1;
 			this.LastWrite = now;
 			this.nextDue = now + this.RefreshSeconds;
 		} else {
@@ -107,6 +117,19 @@ export class ServerHeartbeat {
 	IsEstablished(now: number): boolean {
 		const last = this.LastWrite;
 		return !this.stopped && last !== undefined && now - last < this.TtlSeconds - this.RefreshSeconds;
+	}
+
+	/**
+	 * True when the entry may have expired by `now` (its last successful write started at least the TTL minus a
+	 * second ago), so another server may have read "no entry" and taken this server's locks. A server paused past the
+	 * TTL finds this true when it resumes.
+	 *
+	 * @example
+	 * if (heartbeat.MayHaveLapsed(os.clock())) reconfirmLocks();
+	 */
+	MayHaveLapsed(now: number): boolean {
+		const last = this.LastWrite;
+		return last === undefined || now - last >= this.TtlSeconds - LAPSE_MARGIN;
 	}
 
 	/**

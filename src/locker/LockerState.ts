@@ -30,6 +30,7 @@ import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { LifecycleReason, LifecycleStatus, LoadStatus, LockerPhase, LockerSpec } from "./LockerSpec";
 import { planAutosave } from "./savePlan";
 import { SavedCallback, SavedConnection, SavedConnectionOwner } from "./SavedConnection";
+import { heartbeatLeaseInDoubt, needsHeartbeatReconfirm } from "./heartbeatLease";
 import { livenessHubFor, TakeoverWatch } from "./takeover";
 import type { LivenessHub } from "../liveness/LivenessHub";
 
@@ -202,6 +203,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	loadMerged = false;
 	/** @internal this server's heartbeat hub (false: liveness off), resolved by the first load */
 	livenessHub: LivenessHub | false | undefined;
+	/** @internal the hub's lapse count when this locker's lock was written with the heartbeat marker */
+	heartbeatEpoch = 0;
+	/** @internal the heartbeat may have lapsed: a fenced write must confirm the lock before it is available again */
+	heartbeatUnconfirmed = false;
 	/** @internal watches the heartbeat of the server holding the key this locker loads */
 	takeover: TakeoverWatch | undefined;
 
@@ -332,7 +337,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			this.LoadStatus === "loaded" &&
 			!this.releasePending &&
 			this.IsSyncing &&
-			this.IsSessionFresh()
+			this.IsSessionFresh() &&
+			!this.heartbeatUnconfirmed &&
+			!heartbeatLeaseInDoubt(this)
 		);
 	}
 
@@ -468,7 +475,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 				if (
 					this.ChangeId_PendingForce > this.ChangeId_Saved ||
 					this.releasePending ||
-					this.hasUnverifiedWaiter()
+					this.hasUnverifiedWaiter() ||
+					needsHeartbeatReconfirm(this)
 				) {
 					this.startSave();
 				} else if (HeartbeatNow >= this.autosaveAt) {
@@ -767,6 +775,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.ChangeId_Saved = 0;
 		this.changeIdVerified = 0;
 		this.releasePending = false;
+		this.heartbeatUnconfirmed = false;
 		this.ProcessedRemoteChanges.clear();
 		this.fatalSaveBlocked = false;
 		this.failAllSavedConnections();
@@ -931,6 +940,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (hub === false) return undefined;
 		hub.Start(this);
 		hub.AwaitFirstAttempt();
+		// A lapse after this point makes the new lock's marker doubtful (heartbeatLease.ts).
+		this.heartbeatEpoch = hub.LapseCount();
 		return hub.IsEstablished() ? 1 : undefined;
 	}
 
@@ -1069,6 +1080,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.ChangeId_Saved = 0;
 		this.changeIdVerified = 0;
 		this.releasePending = false;
+		this.heartbeatUnconfirmed = false;
 		this.ProcessedRemoteChanges.clear();
 		this.failAllSavedConnections();
 		this.LoadStatus = "loaded";
@@ -1503,6 +1515,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 		if (save.WrittenSession !== undefined) this.Session = save.WrittenSession;
 		// A holder write stamped UpdatedAt (after this save started) and carried everything merged on load.
+		this.heartbeatUnconfirmed = false;
 		this.leaseSession = this.Session;
 		this.lastWriteAt = this.saveStartAt;
 		this.loadMerged = false;

@@ -29,13 +29,49 @@ export = () => {
 			la.SaveData.Gold = 1;
 			la.MarkForceSave();
 			a.server.resume();
-			expect(Kit.waitUntil(() => a.lockLost(), 20)).to.equal(true);
+			// From its first frame back until the fence, it never says the key is available: its heartbeat lapsed.
+			let availableOnA = la.IsAvailable();
+			expect(
+				Kit.waitUntil(() => {
+					availableOnA = availableOnA || la.IsAvailable();
+					return a.lockLost();
+				}, 20),
+			).to.equal(true);
+			expect(availableOnA).to.equal(false);
 			Kit.advance(30);
 			expect(u.dataStores.read("Players", "1")!.version).to.equal(version);
 			expect(stored(u, "1")!.Gold).to.equal(107);
 			expect(storedSession(u, "1")!.JobId).to.equal(b.server.jobId);
 			expect(lb.LoadStatus).to.equal("loaded");
 			expect(b.lockLost()).to.equal(false);
+			u.destroy();
+		});
+
+		it("paused past the TTL with nobody taking over: unavailable on resume until a fenced write confirms the lock", () => {
+			const u = Kit.createUniverse({ seed: 23 });
+			const a = start(u);
+			const la = a.locker("1");
+			expect(acquireLoaded(la)).to.equal(true);
+			Kit.advance(20);
+			expect(storedSession(u, "1")!.Heartbeat).to.equal(1);
+			la.SaveData.Gold = 5;
+			expect(forceSaved(la)).to.equal(true);
+			a.server.pause();
+			Kit.advance(25);
+			// Another server could have taken the key in the meantime: the lock is in doubt until a write proves it.
+			expect(la.IsAvailable()).to.equal(false);
+			a.server.resume();
+			expect(la.IsAvailable()).to.equal(false);
+			expect(Kit.waitUntil(() => la.IsAvailable(), 10)).to.equal(true);
+			expect(a.lockLost()).to.equal(false);
+			// The confirming write left the lock to the expiry rule: a heartbeat that lapsed once is not trusted again.
+			const session = storedSession(u, "1")!;
+			expect(session.JobId).to.equal(a.server.jobId);
+			expect(session.Heartbeat).to.equal(undefined);
+			expect(stored(u, "1")!.Gold).to.equal(5);
+			la.SaveData.Gold = 6;
+			expect(forceSaved(la)).to.equal(true);
+			expect(stored(u, "1")!.Gold).to.equal(6);
 			u.destroy();
 		});
 
