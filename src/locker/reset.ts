@@ -1,0 +1,77 @@
+import type { LockerState } from "./LockerState";
+import { LockerErrorCreate } from "../errors";
+import { normalizeCreatedSaveData } from "../protocol/acquire";
+import { RawSaveData } from "../protocol/format";
+import { TableRestoreBackup } from "../util/TableRestoreBackup";
+import { callUser } from "../util/callUser";
+import { LifecycleReason } from "./LockerSpec";
+import { fireLifecycle, report, reportCallback, setLoadStatus, strict } from "./reporting";
+import { failAllSavedConnections } from "./savedWaiters";
+
+/** @internal runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
+export function createOffline(ls: LockerState, loud: boolean): RawSaveData {
+	const outcome = callUser(strict(ls), ls.LockerSpec.SaveDataCreator, ls);
+	let detail: string | undefined;
+	let data: RawSaveData | string = "nil";
+	if (!outcome.Ok) {
+		detail = outcome.Yielded ? "the creator yielded" : `the creator threw: ${outcome.Error}`;
+	} else {
+		data = normalizeCreatedSaveData(outcome.Value, ls.LockerSpec.SaveDataVersion);
+		if (typeIs(data, "string")) detail = data;
+	}
+	if (detail === undefined && !typeIs(data, "string")) return data;
+	const err = LockerErrorCreate("invalid_save_data", "SaveDataCreator", { detail });
+	if (loud) error(`${ls.LogPrefix} ${err.Message}`, 3);
+	report(ls, "invalid_save_data", "SaveDataCreator", { detail });
+	return {
+		Version: ls.LockerSpec.SaveDataVersion,
+		VersionPatch: 0,
+		Purchases: [],
+		ProductCredit: [],
+	};
+}
+
+/** @internal the creator as called inside the load transform */
+export function creatorForTransform(ls: LockerState): unknown {
+	const outcome = callUser(strict(ls), ls.LockerSpec.SaveDataCreator, ls);
+	if (!outcome.Ok) error(outcome.Yielded ? "SaveDataCreator yielded" : outcome.Error, 0);
+	return outcome.Value;
+}
+
+/** @internal SessionReset: drop the session and go back to fresh offline data */
+export function resetTo(ls: LockerState, reason: LifecycleReason, initial?: boolean): void {
+	ls.Session = undefined;
+	ls.holderWriteMs = undefined;
+	ls.pendingSession = undefined;
+	if (initial !== true) TableRestoreBackup(ls.SaveData as unknown as RawSaveData, createOffline(ls, false));
+	ls.ChangeId_Pending = 0;
+	ls.ChangeId_PendingForce = 0;
+	ls.ChangeId_Saved = 0;
+	ls.changeIdVerified = 0;
+	ls.releasePending = false;
+	ls.ProcessedRemoteChanges.clear();
+	ls.fatalSaveBlocked = false;
+	failAllSavedConnections(ls);
+	fireLifecycle(ls, "replaced", reason);
+	if (initial === true) {
+		const changed = ls.LockerSpec.LoadStatusChanged;
+		if (changed !== undefined) {
+			const outcome = callUser(strict(ls), changed, ls);
+			if (!outcome.Ok) reportCallback(ls, "LoadStatusChanged", outcome.Yielded, outcome.Error);
+		}
+	} else {
+		setLoadStatus(ls, "loading");
+	}
+}
+
+/** @internal */
+export function enterIdle(ls: LockerState): void {
+	ls.IsIdling = true;
+	ls.State = "idle";
+	ls.nextAttemptAt = 0;
+	ls.failures = 0;
+	ls.loadBlocked = false;
+	ls.pendingSession = undefined;
+	// Fired once per entry into idle (v13 fired it on every idle tick).
+	fireLifecycle(ls, "idling", "none");
+}
