@@ -17,6 +17,7 @@ import { createOffline, resetTo } from "./reset";
 import { acknowledgedChangeId, failAllSavedConnections } from "./savedWaiters";
 import { sessionStep } from "./sessionStep";
 import { TakeoverWatch } from "./takeover";
+import { PHASES, Phase, transition } from "./transition";
 
 /** The hold key `MarkShouldAcquire`/`MarkShouldRelease` use when given none. */
 export const DEFAULT_HOLD_KEY = "__SessionLocker";
@@ -79,6 +80,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @internal */ readonly gateway: RequestGateway;
 	/** @internal */ inUseCount = 0;
 	/** @internal */ job: Job | undefined;
+	/** @internal the phase; only `transition` changes it, and it keeps `State` and `IsDeleted` in step */
+	phase: Phase = PHASES.idle;
 	/** @internal */ nextAttemptAt = 0;
 	/** @internal */ autosaveAt = 0;
 	/** @internal */ failures = 0;
@@ -298,9 +301,8 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			misuse(this, "not_idle", "MarkDeleted");
 			return;
 		}
-		this.IsDeleted = true;
+		transition(this, PHASES.deleted, "delete", "MarkDeleted");
 		this.IsIdling = true;
-		this.State = "deleted";
 		failAllSavedConnections(this);
 		fireLifecycle(this, "deleted", "none");
 	}

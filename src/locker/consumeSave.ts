@@ -1,7 +1,7 @@
 import type { LockerState } from "./LockerState";
 import { Defaults, QueryConfig } from "../config";
 import { GatewayResult } from "../gateway/RequestGateway";
-import { Job, SaveJobResult, retryLater } from "./jobs";
+import { SaveJob, SaveJobResult, retryLater } from "./jobs";
 import { confirmSession, releasesUnwritten } from "./release";
 import { importRemoteChanges } from "./remoteChanges";
 import { fireLifecycle, report, reportOnce } from "./reporting";
@@ -9,7 +9,7 @@ import { resetTo } from "./reset";
 import { triggerCoveredSavedConnections } from "./savedWaiters";
 
 /** @internal */
-export function consumeSave(ls: LockerState, job: Job, now: number): void {
+export function consumeSave(ls: LockerState, job: SaveJob, now: number): void {
 	// Held again (re-acquired while releasing): no release of this locker is waiting to be written.
 	if (ls.inUseCount > 0) releasesUnwritten.delete(ls);
 	const result = job.SaveResult as SaveJobResult;

@@ -33,25 +33,37 @@ export interface SaveJobResult {
 	ReleaseCheck: "released" | "ours" | "unknown" | undefined;
 }
 
-export interface Job {
-	Kind: "load" | "save" | "cleanup";
+interface JobBase {
 	Thread: thread | undefined;
+	/** Set by the job's thread once its result is in; `SessionUpdate` then consumes it. */
 	Done: boolean;
+}
+
+export interface LoadJob extends JobBase {
+	Kind: "load";
 	Load: LoadJobResult | undefined;
+}
+
+export interface SaveJob extends JobBase {
+	Kind: "save";
 	SaveResult: SaveJobResult | undefined;
+}
+
+/** Removes a lock an abandoned load may have written. */
+export interface CleanupJob extends JobBase {
+	Kind: "cleanup";
 	Cleanup: GatewayResult | undefined;
 }
 
-/** @internal */
-export function spawnJob(ls: LockerState, kind: "load" | "save" | "cleanup", body: (job: Job) => void): void {
-	const job: Job = {
-		Kind: kind,
-		Thread: undefined,
-		Done: false,
-		Load: undefined,
-		SaveResult: undefined,
-		Cleanup: undefined,
-	};
+/** The request in flight: at most one per locker. */
+export type Job = LoadJob | SaveJob | CleanupJob;
+
+export type JobOf<K extends Job["Kind"]> = Extract<Job, { Kind: K }>;
+
+/** @internal runs `body` in its own thread as the locker's job of kind `kind` */
+export function spawnJob<K extends Job["Kind"]>(ls: LockerState, kind: K, body: (job: JobOf<K>) => void): void {
+	// The result field of each kind starts out nil.
+	const job = { Kind: kind, Thread: undefined, Done: false } as unknown as JobOf<K>;
 	ls.job = job;
 	const thread = coroutine.create(body);
 	job.Thread = thread;
@@ -66,8 +78,6 @@ export function retryLater(ls: LockerState, now: number): number {
 	ls.nextAttemptAt = now + delay;
 	return math.floor(delay * 10 + 0.5) / 10;
 }
-
-// ---------------------------------------------------------------- internals
 
 /**
  * @internal

@@ -7,12 +7,13 @@ import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { callUser } from "../util/callUser";
 import { deepFreeze } from "../util/deepFreeze";
-import { Job, LoadJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
+import { LoadJob, LoadJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
 import { fireLifecycle, report, reportCallback, setLoadStatus, strict } from "./reporting";
 import { creatorForTransform } from "./reset";
 import { failAllSavedConnections } from "./savedWaiters";
 import { migratorsForTransform } from "./strictMigrators";
 import { TakeoverWatch, livenessHubFor } from "./takeover";
+import { PHASES, transition } from "./transition";
 
 /** @internal */
 export function startLoad(ls: LockerState): void {
@@ -31,7 +32,7 @@ export function startLoad(ls: LockerState): void {
 }
 
 /** @internal the load job, in its own thread */
-export function runLoadJob(ls: LockerState, job: Job, session: StoredSession): void {
+export function runLoadJob(ls: LockerState, job: LoadJob, session: StoredSession): void {
 	const acquire = acquireResultCreate();
 	if (ls.DisableAPIs) {
 		acquire.Status = "loaded";
@@ -106,7 +107,7 @@ export function takeoverWatch(ls: LockerState): TakeoverWatch | undefined {
 }
 
 /** @internal */
-export function consumeLoad(ls: LockerState, job: Job, now: number): void {
+export function consumeLoad(ls: LockerState, job: LoadJob, now: number): void {
 	const result = job.Load as LoadJobResult;
 	const request = result.Request;
 	const acquire = result.Acquire;
@@ -212,7 +213,7 @@ export function onLoaded(ls: LockerState, value: RawSaveData, session: StoredSes
 	ls.ProcessedRemoteChanges.clear();
 	failAllSavedConnections(ls);
 	ls.LoadStatus = "loaded";
-	ls.State = ls.inUseCount > 0 ? "held" : "releasing";
+	transition(ls, ls.inUseCount > 0 ? PHASES.held : PHASES.releasing, "loaded", "the load wrote our lock");
 	if (merge !== undefined && offline !== undefined) {
 		const outcome = callUser(strict(ls), merge, ls, offline, ls.SaveData);
 		if (!outcome.Ok) reportCallback(ls, "MergeOfflineSaveDataWithLoadedSaveData", outcome.Yielded, outcome.Error);

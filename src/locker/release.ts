@@ -5,7 +5,7 @@ import { DataStoreLike } from "../gateway/types";
 import { StoredSession, isRawTable } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
 import { callUser } from "../util/callUser";
-import { Job, SaveJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
+import { CleanupJob, SaveJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
 import { fireLifecycle, report, reportCallback, strict } from "./reporting";
 
 /**
@@ -130,7 +130,7 @@ export function startCleanup(ls: LockerState, lock: StoredSession): void {
 }
 
 /** @internal */
-export function consumeCleanup(ls: LockerState, job: Job, now: number): void {
+export function consumeCleanup(ls: LockerState, job: CleanupJob, now: number): void {
 	const request = job.Cleanup as GatewayResult;
 	if (request.Outcome === "written" || request.Outcome === "not_written") {
 		ls.orphanSession = undefined;

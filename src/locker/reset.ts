@@ -7,6 +7,7 @@ import { callUser } from "../util/callUser";
 import { LifecycleReason } from "./LockerSpec";
 import { fireLifecycle, report, reportCallback, setLoadStatus, strict } from "./reporting";
 import { failAllSavedConnections } from "./savedWaiters";
+import { PHASES, transition } from "./transition";
 
 /** @internal runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
 export function createOffline(ls: LockerState, loud: boolean): RawSaveData {
@@ -67,7 +68,7 @@ export function resetTo(ls: LockerState, reason: LifecycleReason, initial?: bool
 /** @internal */
 export function enterIdle(ls: LockerState): void {
 	ls.IsIdling = true;
-	ls.State = "idle";
+	transition(ls, PHASES.idle, "free", "no hold key, no lock");
 	ls.nextAttemptAt = 0;
 	ls.failures = 0;
 	ls.loadBlocked = false;

@@ -4,7 +4,7 @@ import { DataStoreLike } from "../gateway/types";
 import { RawSaveData, StoredSession } from "../protocol/format";
 import { saveResultCreate, saveTransform } from "../protocol/save";
 import { TableDeepCopy } from "../util/TableDeepCopy";
-import { Job, SaveJobResult, spawnJob, userIdsForWrite } from "./jobs";
+import { SaveJob, SaveJobResult, spawnJob, userIdsForWrite } from "./jobs";
 import { checkRelease, endClosingReadBack, releaseReadBack, releasesUnwritten } from "./release";
 import { fireLifecycle, setLoadStatus } from "./reporting";
 import { hasWaitersUpTo } from "./savedWaiters";
@@ -23,7 +23,7 @@ export function startSave(ls: LockerState): void {
 }
 
 /** @internal the save job, in its own thread */
-export function runSaveJob(ls: LockerState, job: Job, session: StoredSession): void {
+export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession): void {
 	fireLifecycle(ls, "before_save", "none");
 	const save = saveResultCreate();
 	const result: SaveJobResult = {

@@ -7,6 +7,7 @@ import { report } from "./reporting";
 import { enterIdle } from "./reset";
 import { startSave } from "./saveJob";
 import { hasUnverifiedWaiter } from "./savedWaiters";
+import { PHASES, blockedPhase, transition } from "./transition";
 
 /** A crashed job is retried after this many seconds. */
 const CRASHED_JOB_RETRY = 10;
@@ -38,13 +39,17 @@ export function sessionStep(ls: LockerState, now: number): boolean {
 	if (!ls.fatalSaveBlocked) ls.nextAttemptAt = ls.gateway.CapRetryWhileClosing(ls.nextAttemptAt, now);
 	if (ls.Session === undefined) {
 		if (ls.inUseCount > 0) {
-			ls.State = "loading";
+			if (ls.loadBlocked) {
+				if (ls.phase.Name !== "blocked") {
+					transition(ls, blockedPhase(ls.LastError?.Kind), "load_blocked", "the load stopped for good");
+				}
+			} else transition(ls, PHASES.loading, "hold", "a hold key is in use");
 			if (now >= ls.nextAttemptAt && !ls.loadBlocked) startLoad(ls);
 			return false;
 		}
 		if (ls.orphanSession !== undefined) {
 			// A load whose write may have landed was abandoned: free the key before going idle.
-			ls.State = "releasing";
+			transition(ls, PHASES.releasing, "orphan", "an abandoned load may have written a lock");
 			if (now >= ls.nextAttemptAt) startCleanup(ls, ls.orphanSession);
 			return false;
 		}
@@ -54,10 +59,11 @@ export function sessionStep(ls: LockerState, now: number): boolean {
 	// A save started below begins now: a successful one dates the lease from here (consumeSave).
 	ls.saveStartAt = now;
 	if (ls.inUseCount === 0) {
-		ls.State = "releasing";
+		transition(ls, PHASES.releasing, "unheld", "no hold key is left");
 		if (now >= ls.nextAttemptAt) startSave(ls);
 	} else {
-		ls.State = "held";
+		if (ls.releasePending) transition(ls, PHASES.releaseUnconfirmed, "session", "a release may have landed");
+		else transition(ls, PHASES.held, "session", "a hold key keeps the lock");
 		trackLease(ls, now);
 		if (now >= ls.nextAttemptAt) {
 			if (ls.ChangeId_PendingForce > ls.ChangeId_Saved || ls.releasePending || hasUnverifiedWaiter(ls)) {
