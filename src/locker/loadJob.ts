@@ -8,9 +8,9 @@ import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { callUser } from "../util/callUser";
 import { deepFreeze } from "../util/deepFreeze";
 import { LoadJob, LoadJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
-import { fireLifecycle, report, reportCallback, setLoadStatus, strict } from "./reporting";
+import { fireLifecycle, fireLoadStatusChanged, report, reportCallback, setLoadStatus, strict } from "./reporting";
 import { creatorForTransform } from "./reset";
-import { failAllSavedConnections } from "./savedWaiters";
+import { forgetChanges } from "./savedWaiters";
 import { migratorsForTransform } from "./strictMigrators";
 import { TakeoverWatch, livenessHubFor } from "./takeover";
 import { PHASES, transition } from "./transition";
@@ -205,13 +205,7 @@ export function onLoaded(ls: LockerState, value: RawSaveData, session: StoredSes
 		if (strict(ls)) deepFreeze(offline);
 	}
 	TableRestoreBackup(ls.SaveData as unknown as RawSaveData, value);
-	ls.ChangeId_Pending = 0;
-	ls.ChangeId_PendingForce = 0;
-	ls.ChangeId_Saved = 0;
-	ls.changeIdVerified = 0;
-	ls.releasePending = false;
-	ls.ProcessedRemoteChanges.clear();
-	failAllSavedConnections(ls);
+	forgetChanges(ls);
 	ls.LoadStatus = "loaded";
 	transition(ls, ls.inUseCount > 0 ? PHASES.held : PHASES.releasing, "loaded", "the load wrote our lock");
 	if (merge !== undefined && offline !== undefined) {
@@ -220,9 +214,5 @@ export function onLoaded(ls: LockerState, value: RawSaveData, session: StoredSes
 	}
 	ls.ProcessRemoteChanges();
 	fireLifecycle(ls, "replaced", "r_loaded");
-	const changed = ls.LockerSpec.LoadStatusChanged;
-	if (changed !== undefined) {
-		const outcome = callUser(strict(ls), changed, ls);
-		if (!outcome.Ok) reportCallback(ls, "LoadStatusChanged", outcome.Yielded, outcome.Error);
-	}
+	fireLoadStatusChanged(ls);
 }

@@ -4,9 +4,8 @@ import { GatewayResult } from "../gateway/RequestGateway";
 import { DataStoreLike } from "../gateway/types";
 import { StoredSession, isRawTable } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
-import { callUser } from "../util/callUser";
 import { CleanupJob, SaveJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
-import { fireLifecycle, report, reportCallback, strict } from "./reporting";
+import { fireLifecycle, fireLoadStatusChanged, report } from "./reporting";
 
 /**
  * True once this server's BindToClose callbacks started. While closing, a release is read back only once every
@@ -104,11 +103,7 @@ export function confirmSession(ls: LockerState): void {
 	if (ls.LoadStatus === "loaded") return;
 	ls.LoadStatus = "loaded";
 	fireLifecycle(ls, "replaced", "r_loaded");
-	const changed = ls.LockerSpec.LoadStatusChanged;
-	if (changed !== undefined) {
-		const outcome = callUser(strict(ls), changed, ls);
-		if (!outcome.Ok) reportCallback(ls, "LoadStatusChanged", outcome.Yielded, outcome.Error);
-	}
+	fireLoadStatusChanged(ls);
 }
 
 /** @internal removes a lock an abandoned load may have written, if (and only if) it is still exactly ours */

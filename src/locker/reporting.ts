@@ -58,6 +58,11 @@ export function fireLifecycle(ls: LockerState, status: LifecycleStatus, reason: 
 export function setLoadStatus(ls: LockerState, status: LoadStatus): void {
 	if (ls.LoadStatus === status) return;
 	ls.LoadStatus = status;
+	fireLoadStatusChanged(ls);
+}
+
+/** @internal calls the LoadStatusChanged callback */
+export function fireLoadStatusChanged(ls: LockerState): void {
 	const changed = ls.LockerSpec.LoadStatusChanged;
 	if (changed === undefined) return;
 	const outcome = callUser(strict(ls), changed, ls);

@@ -5,8 +5,8 @@ import { RawSaveData } from "../protocol/format";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { callUser } from "../util/callUser";
 import { LifecycleReason } from "./LockerSpec";
-import { fireLifecycle, report, reportCallback, setLoadStatus, strict } from "./reporting";
-import { failAllSavedConnections } from "./savedWaiters";
+import { fireLifecycle, fireLoadStatusChanged, report, setLoadStatus, strict } from "./reporting";
+import { forgetChanges } from "./savedWaiters";
 import { PHASES, transition } from "./transition";
 
 /** @internal runs the creator; `loud` turns a bad creator into an error (LockerCreate) instead of a report */
@@ -45,21 +45,11 @@ export function resetTo(ls: LockerState, reason: LifecycleReason, initial?: bool
 	ls.holderWriteMs = undefined;
 	ls.pendingSession = undefined;
 	if (initial !== true) TableRestoreBackup(ls.SaveData as unknown as RawSaveData, createOffline(ls, false));
-	ls.ChangeId_Pending = 0;
-	ls.ChangeId_PendingForce = 0;
-	ls.ChangeId_Saved = 0;
-	ls.changeIdVerified = 0;
-	ls.releasePending = false;
-	ls.ProcessedRemoteChanges.clear();
 	ls.fatalSaveBlocked = false;
-	failAllSavedConnections(ls);
+	forgetChanges(ls);
 	fireLifecycle(ls, "replaced", reason);
 	if (initial === true) {
-		const changed = ls.LockerSpec.LoadStatusChanged;
-		if (changed !== undefined) {
-			const outcome = callUser(strict(ls), changed, ls);
-			if (!outcome.Ok) reportCallback(ls, "LoadStatusChanged", outcome.Yielded, outcome.Error);
-		}
+		fireLoadStatusChanged(ls);
 	} else {
 		setLoadStatus(ls, "loading");
 	}

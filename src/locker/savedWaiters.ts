@@ -59,3 +59,18 @@ export function triggerCoveredSavedConnections(ls: LockerState): void {
 	}
 	for (const connection of covered) connection.Trigger(true);
 }
+
+/**
+ * @internal
+ * SaveData was replaced (loaded or reset): the change counters start over, no release is pending, and every waiter
+ * is answered false.
+ */
+export function forgetChanges(ls: LockerState): void {
+	ls.ChangeId_Pending = 0;
+	ls.ChangeId_PendingForce = 0;
+	ls.ChangeId_Saved = 0;
+	ls.changeIdVerified = 0;
+	ls.releasePending = false;
+	ls.ProcessedRemoteChanges.clear();
+	failAllSavedConnections(ls);
+}
