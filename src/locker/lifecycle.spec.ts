@@ -118,5 +118,39 @@ export = () => {
 			);
 			expect(ls.IsDeleted).to.equal(true);
 		});
+		it("a load stopped for good is blocked (State loading) with its error kind, until released", () => {
+			const world = new LockerWorld();
+			world.store.Write("k", "legacy gold=5");
+			const ls = LockerCreate(world.spec({ StrictMode: true }), "k");
+			ls.MarkShouldAcquire();
+			world.update(ls, 2);
+			const phase = ls.phase;
+			expect(phase.Name).to.equal("blocked");
+			expect(phase.Name === "blocked" ? phase.Reason : "none").to.equal("invalid_stored_data");
+			expect(ls.State).to.equal("loading");
+			ls.MarkShouldRelease();
+			world.update(ls, 1);
+			expect(ls.phase.Name).to.equal("idle");
+			expect(ls.State).to.equal("idle");
+		});
+
+		it("a hold key back after a failed release is release-unconfirmed (State held, not available) until a write lands", () => {
+			const world = new LockerWorld();
+			const ls = world.loaded({ StrictMode: true });
+			world.update(ls, 1);
+			expect(ls.phase.Name).to.equal("held");
+			ls.MarkShouldRelease();
+			world.store.FailNext("502: API Services rejected request with error. HTTP 500 (Internal Server Error)");
+			world.update(ls, 1);
+			expect(ls.phase.Name).to.equal("releasing");
+			ls.MarkShouldAcquire();
+			expect(world.runUntil(ls, () => ls.phase.Name !== "releasing", 5)).to.equal(true);
+			expect(ls.phase.Name).to.equal("release-unconfirmed");
+			expect(ls.State).to.equal("held");
+			expect(ls.IsAvailable()).to.equal(false);
+			expect(world.runUntil(ls, () => ls.phase.Name === "held", 60)).to.equal(true);
+			expect(ls.IsAvailable()).to.equal(true);
+			expect(world.kinds().includes("request_failed")).to.equal(true);
+		});
 	});
 };
