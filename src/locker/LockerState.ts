@@ -31,8 +31,9 @@ function isValidKey(key: unknown): LuaTuple<[boolean, string]> {
 
 /**
  * Session-locked save data for one DataStore key: an explicit state machine (idle → loading → held → releasing →
- * idle → deleted, docs/lifecycle.md) that you advance with `SessionUpdate(now)` every Heartbeat. Requests run in their own threads
- * through the server's RequestGateway; their results are applied on the next `SessionUpdate`.
+ * idle → deleted; docs/lifecycle.md has every phase and move) that you advance with `SessionUpdate(now)` every
+ * Heartbeat. Requests run in their own threads through the server's RequestGateway; their results are applied on the
+ * next `SessionUpdate`.
  *
  * @example
  * const ls = LockerCreatePlayer(spec, player);
