@@ -85,6 +85,7 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	 */
 	MemoryStoreService?: MemoryStoreService | false;
 
+	/** Also prints each move of the locker's phase (docs/lifecycle.md); falls back to `Defaults.VerboseLogs`. */
 	VerboseLogs?: boolean;
 	ReadOnlyDataStores?: boolean;
 	MaintainSessionPeriod?: number;

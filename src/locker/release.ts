@@ -1,0 +1,143 @@
+import type { LockerState } from "./LockerState";
+import { DataStoreService } from "@rbxts/services";
+import { GatewayResult } from "../gateway/RequestGateway";
+import { DataStoreLike } from "../gateway/types";
+import { StoredSession, isRawTable } from "../protocol/format";
+import { isSameLock } from "../protocol/ownership";
+import { CleanupJob, SaveJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
+import { fireLifecycle, fireLoadStatusChanged, report } from "./reporting";
+
+/**
+ * True once this server's BindToClose callbacks started. While closing, a release is read back only once every
+ * release of this server is written, and only with time left before the closing deadline: after a burst of joins the
+ * budget left at shutdown covers the releases first, and a read-back must never hold up another locker's release.
+ */
+let serverClosing = false;
+let closeWatched = false;
+/** Lockers of this server whose release started but is not written yet: read-backs while closing wait for them. */
+export const releasesUnwritten = new Set<unknown>();
+/** While closing: a release read-back starts only this long (s) before the closing deadline, or not at all. */
+const CLOSING_READBACK_RESERVE = 3;
+/** While closing: how often (s) a read-back waiting for the other releases looks again. */
+const CLOSING_READBACK_POLL = 0.1;
+/** Release read-backs of this server in flight while closing: each holds one unit of the UpdateAsync budget. */
+let closingReadBacks = 0;
+
+/** This server's UpdateAsync request budget now (0 when it cannot be read). */
+function updateBudget(): number {
+	const [ok, budget] = pcall(() =>
+		DataStoreService.GetRequestBudgetForRequestType(Enum.DataStoreRequestType.UpdateAsync),
+	);
+	return ok && typeIs(budget, "number") ? budget : 0;
+}
+
+export function watchServerClose(): void {
+	if (closeWatched) return;
+	closeWatched = true;
+	// Returns at once, so it never delays the shutdown; pcall: BindToClose errors outside a running server.
+	pcall(() =>
+		game.BindToClose(() => {
+			serverClosing = true;
+		}),
+	);
+}
+
+/** A release read-back reserved by `releaseReadBack` is done: its unit of budget is free again. */
+export function endClosingReadBack(): void {
+	closingReadBacks -= 1;
+}
+
+/**
+ * @internal
+ * Whether a written release is read back: always outside shutdown ("always"). While closing ("reserved", or
+ * "skip"): only once no other release of this server is still unwritten, so the read never queues ahead of one;
+ * only if it can start CLOSING_READBACK_RESERVE before the deadline; and only with a unit of UpdateAsync budget
+ * left for it, so it never waits in the request queue. Yields.
+ */
+export function releaseReadBack(ls: LockerState): "always" | "reserved" | "skip" {
+	if (!serverClosing) return "always";
+	const deadline = ls.gateway.closingDeadline;
+	if (deadline === undefined) return "skip";
+	while (releasesUnwritten.size() > 0) {
+		if (ls.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+		task.wait(CLOSING_READBACK_POLL);
+	}
+	if (ls.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+	if (updateBudget() - closingReadBacks < 1) return "skip";
+	closingReadBacks += 1;
+	return "reserved";
+}
+
+/** @internal reads the key back after a release: does it still hold our lock? */
+export function checkRelease(ls: LockerState, result: SaveJobResult, session: StoredSession): void {
+	let ours = false;
+	const check = ls.gateway.Update(
+		ls.store as DataStoreLike,
+		ls.DataStoreKey,
+		value => {
+			ours = isRawTable(value) && isSameLock(value.Session, session);
+			return undefined;
+		},
+		userIdsForWrite(ls),
+		"UpdateAsync_VerifyRelease",
+	);
+	if (check.Outcome !== "not_written") {
+		result.ReleaseCheck = "unknown";
+		result.VerifyDetail = `the read-back failed: ${check.ErrorMessage}`;
+	} else if (ours) {
+		result.ReleaseCheck = "ours";
+		result.VerifyDetail = "the key still holds our lock";
+	} else {
+		result.ReleaseCheck = "released";
+	}
+}
+
+/**
+ * @internal
+ * A fenced write (or a read-back) proved the key still holds our lock after a release that did not land: the
+ * session goes on, and SaveData (kept in memory all along) is loaded again.
+ */
+export function confirmSession(ls: LockerState): void {
+	if (!ls.releasePending) return;
+	ls.releasePending = false;
+	if (ls.LoadStatus === "loaded") return;
+	ls.LoadStatus = "loaded";
+	fireLifecycle(ls, "replaced", "r_loaded");
+	fireLoadStatusChanged(ls);
+}
+
+/** @internal removes a lock an abandoned load may have written, if (and only if) it is still exactly ours */
+export function startCleanup(ls: LockerState, lock: StoredSession): void {
+	spawnJob(ls, "cleanup", job => {
+		job.Cleanup = ls.gateway.Update(
+			ls.store as DataStoreLike,
+			ls.DataStoreKey,
+			value => {
+				if (!isRawTable(value) || !isSameLock(value.Session, lock)) return undefined;
+				value.Session = undefined;
+				return value;
+			},
+			userIdsForWrite(ls),
+			"UpdateAsync_ReleaseOrphan",
+		);
+		job.Done = true;
+	});
+}
+
+/** @internal */
+export function consumeCleanup(ls: LockerState, job: CleanupJob, now: number): void {
+	const request = job.Cleanup as GatewayResult;
+	if (request.Outcome === "written" || request.Outcome === "not_written") {
+		ls.orphanSession = undefined;
+		ls.nextAttemptAt = 0;
+		return;
+	}
+	if (request.Outcome === "request_error" && request.Class !== undefined && request.Class.Retry === "fatal") {
+		// Nothing more can be done from here; the lock expires on its own.
+		ls.orphanSession = undefined;
+		report(ls, "request_fatal", "UpdateAsync_ReleaseOrphan", { detail: request.ErrorMessage, delay: "∞" }, request);
+		return;
+	}
+	const delay = retryLater(ls, now);
+	report(ls, "request_failed", "UpdateAsync_ReleaseOrphan", { detail: request.ErrorMessage, delay }, request);
+}
