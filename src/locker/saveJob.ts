@@ -7,7 +7,7 @@ import { TableDeepCopy } from "../util/TableDeepCopy";
 import { SaveJob, SaveJobResult, spawnJob, userIdsForWrite } from "./jobs";
 import { checkRelease, endClosingReadBack, releaseReadBack, releasesUnwritten } from "./release";
 import { fireLifecycle, setLoadStatus } from "./reporting";
-import { hasWaitersUpTo } from "./savedWaiters";
+import { hasUnverifiedWaiter, hasWaitersUpTo } from "./savedWaiters";
 
 /** @internal */
 export function startSave(ls: LockerState): void {
@@ -63,6 +63,11 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 	}
 	const version = ls.LockerSpec.SaveDataVersion;
 	const operation = ls.inUseCount === 0 ? "UpdateAsync_Release" : "UpdateAsync_Save";
+	// A save nobody waits for (no forced change, no waiter) may wait its turn when the request budget runs low.
+	const priority =
+		operation === "UpdateAsync_Save" && ls.ChangeId_PendingForce <= ls.ChangeId_Saved && !hasUnverifiedWaiter(ls)
+			? "autosave"
+			: undefined;
 	result.Request = ls.gateway.Update(
 		ls.store as DataStoreLike,
 		ls.DataStoreKey,
@@ -88,6 +93,7 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 		},
 		userIdsForWrite(ls),
 		operation,
+		priority,
 	);
 	if (result.Request.Outcome === "written" || save.Status === "lost") releasesUnwritten.delete(ls);
 	if (result.Request.Outcome === "written" && save.Status === "saved") {
