@@ -18,10 +18,12 @@ export = () => {
 			expect(summary.GiftsConfirmed).to.equal(summary.GiftsSent);
 			expect(summary.Duplicated).to.equal(0);
 			expect(summary.DataLost).to.equal(0);
-			// Everyone's first session, the hop, and the crashed server's players coming back after lock expiry.
+			// Everyone's first session, the hop, and the crashed server's players coming back once its heartbeat expired.
 			expect(summary.Sessions >= 6 + 1 + 2).to.equal(true);
 			expect((summary.Requests.get("UpdateAsync") ?? 0) > 0).to.equal(true);
 			expect(summary.HopSeconds > 0 && summary.HopSeconds < 15).to.equal(true);
+			// Lock protocol v2: seconds, not the 30 minutes of SessionExpiry.
+			expect(summary.TakeoverSeconds > 0 && summary.TakeoverSeconds <= 30).to.equal(true);
 			expect(text.find("data lost: 0", 1, true)[0]).to.be.ok();
 			// The timeline picture of the same run: three lanes, the crash, and the locks the dead server left.
 			const svg = Kit.timelineSvg();
