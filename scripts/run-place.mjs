@@ -2,16 +2,16 @@
 // (scripts/quickstart-two-servers.luau). A process per place, so each place gets a fresh Luau VM.
 // Usage: node scripts/run-place.mjs <project.json> [script path from the repository root, without .luau] [argument]
 // Prints the script's result; exits non-zero unless it starts with "ok:".
-import fs from "node:fs";
 import { createHost } from "../runtime/runner/Host.mjs";
+import { writeAllSync } from "../runtime/runner/writeAllSync.mjs";
 
 const [project, script = "scripts/quickstart-two-servers", argument = ""] = process.argv.slice(2);
 const { runScript } = await createHost({
 	project,
 	onOutput: (kind, serverId, text) => {
-		if (kind === "error" || kind === "warn") fs.writeSync(2, `[server ${serverId}] ${text}\n`);
+		if (kind === "error" || kind === "warn") writeAllSync(2, `[server ${serverId}] ${text}\n`);
 	},
 });
 const result = String(await runScript(script, argument));
-fs.writeSync(1, `${result}\n`);
+writeAllSync(1, `${result}\n`);
 process.exit(result.startsWith("ok:") ? 0 : 1);

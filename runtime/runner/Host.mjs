@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { enlargeWasmMemory } from "./wasmMemory.mjs";
 import { ProjectBuilder, treeToLuau } from "./Project.mjs";
 import { annotate, tsSourcesByName } from "./TsSources.mjs";
+import { writeAllSync } from "./writeAllSync.mjs";
 
 const runtimeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const repoRoot = path.resolve(runtimeDir, "..");
@@ -74,7 +75,7 @@ export async function createHost(options = {}) {
 			const prefix = serverId === 0 || serverId === 1 ? "" : `[server ${serverId}] `;
 			// Synchronous writes: the runner may exit right after the result arrives, and a worker's process.stdout is
 			// asynchronous, so buffered lines would be lost.
-			fs.writeSync(kind === "error" || kind === "warn" ? 2 : 1, `${prefix}${text}\n`);
+			writeAllSync(kind === "error" || kind === "warn" ? 2 : 1, `${prefix}${text}\n`);
 		});
 	const onOutput = (kind, serverId, text) => writeOutput(kind, serverId, annotate(String(text), tsByName));
 

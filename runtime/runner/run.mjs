@@ -4,6 +4,7 @@
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
+import { writeAllSync } from "./writeAllSync.mjs";
 
 /** Splits `--project x --roots a,b --verbose pattern words` into options and the pattern. */
 export function parseArgs(args, valueOptions = ["--project", "--roots"]) {
@@ -20,7 +21,8 @@ export function parseArgs(args, valueOptions = ["--project", "--roots"]) {
 }
 
 export function finish(passed, failed, skipped, code) {
-	process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+	// Synchronous and whole: the process exits on the next line.
+	writeAllSync(1, `${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 	process.exit(code);
 }
 
