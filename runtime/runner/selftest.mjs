@@ -39,4 +39,25 @@ for (const c of cases) {
 		process.stdout.write(`runner self-test ${c.name}: ok\n`);
 	}
 }
+
+// Output through a pipe that Node has made non-blocking (as `npm test | tee` does): a large report must arrive whole,
+// or the summary line is glued to a cut-off line (fs.writeSync alone wrote about 400 KB of 1 MB here).
+{
+	const size = 1_000_000;
+	const writer = `process.stdout.write(""); const { writeAllSync } = await import(${JSON.stringify(
+		new URL("./writeAllSync.mjs", import.meta.url).href,
+	)}); writeAllSync(1, "x".repeat(${size}));`;
+	const result = spawnSync(process.execPath, ["--input-type=module", "-e", writer], {
+		encoding: "utf8",
+		maxBuffer: 4 * size,
+	});
+	if (result.status !== 0 || result.stdout.length !== size) {
+		failures++;
+		process.stdout.write(
+			`runner self-test whole-output: FAILED (exit ${result.status}, ${result.stdout.length} of ${size} bytes)\n${result.stderr}\n`,
+		);
+	} else {
+		process.stdout.write("runner self-test whole-output: ok\n");
+	}
+}
 if (failures > 0) process.exit(1);
