@@ -1,5 +1,5 @@
 /// <reference types="@rbxts/testez/globals" />
-import { senderWorld } from "../../test/helpers/world";
+import { fullKeySenderWorld, senderWorld } from "../../test/helpers/world";
 import type { LockerError } from "../errors";
 
 function hasKind(errors: Array<LockerError>, kind: string): boolean {
@@ -24,16 +24,7 @@ export = () => {
 		});
 
 		it("a full key is an error that keeps the changes queued; they are stored once there is room", () => {
-			const { store, sender, errors, run } = senderWorld(true, { MaxStored: 2 });
-			store.Write("k", {
-				Version: 1,
-				VersionPatch: 0,
-				Gold: 0,
-				RemoteChanges: [
-					{ K: "a", I: 1, IK: "a" },
-					{ K: "b", I: 2, IK: "b" },
-				],
-			});
+			const { store, sender, errors, run } = fullKeySenderWorld();
 			const send = sender.Send("k", [{ K: "give_gold", IK: "mine" }]);
 			run(4);
 			expect(hasKind(errors, "remote_change_key_full")).to.equal(true);

@@ -189,6 +189,21 @@ export function senderWorld(createIfMissing: boolean, options: RemoteChangeSende
 	return { world, store: world.store, sender, errors, run };
 }
 
+/** A sender (MaxStored 2) on key "k", which already holds the two changes it may keep: every send finds it full. */
+export function fullKeySenderWorld(): SenderWorld {
+	const world = senderWorld(true, { MaxStored: 2 });
+	world.store.Write("k", {
+		Version: 1,
+		VersionPatch: 0,
+		Gold: 0,
+		RemoteChanges: [
+			{ K: "a", I: 1, IK: "a" },
+			{ K: "b", I: 2, IK: "b" },
+		],
+	});
+	return world;
+}
+
 /** Servers of one universe that each run the same fixture module, in start order. */
 export interface GameWorld<M, G extends defined> {
 	universe: KitUniverse;

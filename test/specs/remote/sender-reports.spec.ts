@@ -1,18 +1,9 @@
 /// <reference types="@rbxts/testez/globals" />
-import { senderWorld } from "../../helpers/world";
+import { fullKeySenderWorld } from "../../helpers/world";
 
 /** A sender on a key that already holds the most changes it may keep (MaxStored 2). */
 function fullKeyWorld() {
-	const { store, sender, errors, run } = senderWorld(true, { MaxStored: 2 });
-	store.Write("k", {
-		Version: 1,
-		VersionPatch: 0,
-		Gold: 0,
-		RemoteChanges: [
-			{ K: "a", I: 1, IK: "a" },
-			{ K: "b", I: 2, IK: "b" },
-		],
-	});
+	const { store, sender, errors, run } = fullKeySenderWorld();
 	const count = (kind: string) => errors.filter(e => e.Kind === kind).size();
 	return { store, sender, run: (seconds: number) => run(seconds * 4), count };
 }
