@@ -62,7 +62,8 @@ export interface DefaultsTable {
 	ReadOnlyDataStores: boolean;
 	/**
 	 * Seconds between autosave checks. A check writes when something changed, or refreshes the lease once the last
-	 * write is `SessionExpiry / 2` old; otherwise it writes nothing. Default 300.
+	 * write is `SessionExpiry` minus two periods old (at least half of it: 1,200 s by default); otherwise it writes
+	 * nothing. Default 300.
 	 */
 	MaintainSessionPeriod: number;
 	/** Seconds without a holder write (on the DataStore's clock) after which a lock may be taken. Default 1800. */

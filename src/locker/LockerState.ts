@@ -209,7 +209,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/**
 	 * Records that SaveData changed; the change rides along with the next autosave or forced save. An autosave
 	 * writes only when something was marked (or the lease needs refreshing), so **mark every change: an unmarked
-	 * edit waits for the next write, at most `SessionExpiry / 2` away. Call it before waiting on `WhenChangesSaved`.**
+	 * edit waits for the next write, at most `SessionExpiry` minus two autosave periods away (1,200 s by default). Call it before waiting on `WhenChangesSaved`.**
 	 *
 	 * @example
 	 * ls.SaveData.Gold += 1;

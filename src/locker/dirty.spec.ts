@@ -61,19 +61,19 @@ class World {
 
 export = () => {
 	describe("LockerState: dirty tracking and the lease (defaults: checks every 300 s, SessionExpiry 1800 s)", () => {
-		it("a check with nothing changed writes nothing; the lease is refreshed once SessionExpiry/2 old", () => {
+		it("a check with nothing changed writes nothing; the lease is refreshed once 1,200 s old (expiry - 2 periods)", () => {
 			const world = new World();
 			const ls = world.locker();
 			world.load(ls);
 			const afterLoad = world.store.RequestCount;
 			const stampedAt = world.writtenAt();
-			world.run(ls, 890);
+			world.run(ls, 1190);
 			expect(world.store.RequestCount).to.equal(afterLoad);
 			world.run(ls, 15);
 			expect(world.store.RequestCount).to.equal(afterLoad + 1);
 			expect(world.writtenAt() > stampedAt).to.equal(true);
-			// The next refresh is another SessionExpiry/2 later.
-			world.run(ls, 890);
+			// The next refresh is another 1,200 s later.
+			world.run(ls, 1190);
 			expect(world.store.RequestCount).to.equal(afterLoad + 1);
 			world.run(ls, 15);
 			expect(world.store.RequestCount).to.equal(afterLoad + 2);
@@ -92,8 +92,8 @@ export = () => {
 			world.run(ls, 15);
 			expect(world.store.RequestCount).to.equal(afterLoad + 1);
 			expect(world.stored()!.Gold).to.equal(9);
-			// Written at about 600 s: no refresh at 900 s, the next one is due at about 1,500 s.
-			world.run(ls, 880);
+			// Written at about 600 s: no refresh at 1,200 s, the next one is due at about 1,800 s.
+			world.run(ls, 1180);
 			expect(world.store.RequestCount).to.equal(afterLoad + 1);
 			world.run(ls, 30);
 			expect(world.store.RequestCount).to.equal(afterLoad + 2);
@@ -104,7 +104,7 @@ export = () => {
 			const ls = world.locker();
 			world.load(ls);
 			ls.SaveData.Gold = 4;
-			world.run(ls, 600);
+			world.run(ls, 900);
 			expect(world.stored()!.Gold).to.equal(0);
 			world.run(ls, 310);
 			expect(world.stored()!.Gold).to.equal(4);
@@ -150,7 +150,7 @@ export = () => {
 			world.load(ls);
 			const stampedAt = world.writtenAt();
 			world.store.FailNext("502: API Services rejected request with error. HTTP 500 (Internal Server Error)", 1);
-			world.run(ls, 905);
+			world.run(ls, 1205);
 			expect(world.writtenAt()).to.equal(stampedAt);
 			world.run(ls, 60);
 			expect(world.writtenAt() > stampedAt).to.equal(true);

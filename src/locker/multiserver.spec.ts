@@ -135,15 +135,15 @@ export = () => {
 			expect(acquireLoaded(la)).to.equal(true);
 			const lb = b.locker("1");
 			lb.MarkShouldAcquire();
-			// An hour of A refreshing its lease every 900 s: B, 20 minutes ahead of A's wall clock, must not take it.
+			// An hour of A refreshing its lease every 1,200 s: B, 20 minutes ahead of A's wall clock, must not take it.
 			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 3600)).to.equal(false);
 			expect(la.LoadStatus).to.equal("loaded");
 			expect((stored(u, "1")!.Session as StoredSession).JobId).to.equal(a.server.jobId);
 			a.server.crash();
 			const crashedAt = Kit.now();
 			expect(Kit.waitUntil(() => lb.LoadStatus === "loaded", 2400)).to.equal(true);
-			// A's last write (a lease refresh: A changed nothing) was at most SessionExpiry/2 before the crash.
-			expect(Kit.now() - crashedAt > 1800 - 900).to.equal(true);
+			// A's last write (a lease refresh: A changed nothing) was at most 1,200 s (expiry - 2 periods) before the crash.
+			expect(Kit.now() - crashedAt > 1800 - 1200).to.equal(true);
 			u.destroy();
 		});
 
@@ -356,7 +356,7 @@ export = () => {
 			la.MarkShouldRelease();
 			expect(Kit.waitUntil(() => la.IsIdling, 20)).to.equal(true);
 			const count = u.dataStores.requestCount({ server: a.server, key: "1" });
-			// Nothing changed, so no autosave wrote: only the lease refresh at 900 s did.
+			// Nothing changed, so no autosave wrote: only the lease refresh at 1,200 s did.
 			expect(count).to.equal(4);
 			u.destroy();
 		});

@@ -27,19 +27,28 @@ export interface SavePlan {
 
 /**
  * @internal
- * When the lease must be refreshed: once the last holder write is half the expiry old. Half, so that servers judging
- * the age on their own, skewed clocks (SessionLocker v13: `os.time() - Session.UpdatedAt > SessionExpiry`) keep the
- * other half as a margin for clock skew and the refresh's own retries.
+ * The margin (s) a refresh keeps before the expiry: two autosave periods, at most half the expiry. One period covers
+ * the refresh's own retries, the other the clock skew of servers that judge the age on their own clocks
+ * (SessionLocker v13: `os.time() - Session.UpdatedAt > SessionExpiry`). Defaults: 600 s of 1,800.
+ */
+export function leaseMargin(check: SaveCheck): number {
+	return math.min(check.Expiry / 2, 2 * check.Period);
+}
+
+/**
+ * @internal
+ * When the lease must be refreshed: once the last holder write is `Expiry - leaseMargin` old (1,200 s by default),
+ * the latest check that still leaves the margin. An idle 30-minute session therefore refreshes once.
  */
 export function leaseDeadline(check: SaveCheck): number {
-	return check.LastWriteAt + check.Expiry / 2;
+	return check.LastWriteAt + check.Expiry - leaseMargin(check);
 }
 
 /**
  * @internal
  * The autosave decision: write when something changed; otherwise write nothing and check again one period later,
  * or at the lease deadline if that comes first, and refresh the lease once the deadline is reached. So the age of the
- * last holder write never exceeds half the expiry before a check writes (plus a frame).
+ * last holder write never exceeds `Expiry - leaseMargin` before a check writes (plus a frame).
  *
  * **With SessionExpiry below twice MaintainSessionPeriod the deadline passes between two writes: every check then
  * writes, and the age reaches a full period.**

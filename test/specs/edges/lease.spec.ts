@@ -78,17 +78,17 @@ export = () => {
 	beforeEach(() => Kit.setFrameStep(0.5));
 
 	describe("dirty tracking and the lease", () => {
-		it("an idle 30-minute session writes the load, one lease refresh at 15 minutes and the release", () => {
+		it("an idle 30-minute session writes the load, one lease refresh at 20 minutes and the release", () => {
 			const u = Kit.createUniverse({ seed: 41 });
 			const ls = new Holder(u.startServer()).locker(KEY);
 			const loadedAt = load(ls);
 			expect(updates(u).size()).to.equal(1);
-			// Leave a few seconds before the second refresh would be due (30 minutes after the first write).
+			// Leave a few seconds before 30 minutes (the second refresh would be due at 40).
 			Kit.advance(EXPIRY - 5 - (Kit.now() - loadedAt));
 			const log = updates(u);
 			expect(log.size()).to.equal(2);
 			const refreshAge = log[1].time - loadedAt;
-			expect(refreshAge >= EXPIRY / 2 && refreshAge <= EXPIRY / 2 + 2).to.equal(true);
+			expect(refreshAge >= EXPIRY - 2 * PERIOD && refreshAge <= EXPIRY - 2 * PERIOD + 2).to.equal(true);
 			const releaseStart = Kit.now();
 			release(ls);
 			// The release and its read-back (release confirmation, a read: "cancelled" in the log), nothing else.
@@ -124,21 +124,21 @@ export = () => {
 			const u = Kit.createUniverse({ seed: 43 });
 			const ls = new Holder(u.startServer()).locker(KEY);
 			const loadedAt = load(ls);
-			Kit.advance(1000 - (Kit.now() - loadedAt));
-			expect(updates(u).size()).to.equal(2); // the load and the lease refresh at 900 s
+			Kit.advance(1300 - (Kit.now() - loadedAt));
+			expect(updates(u).size()).to.equal(2); // the load and the lease refresh at 1,200 s
 			const markedAt = Kit.now();
 			ls.SaveData.Gold = 42;
 			ls.MarkShouldSave();
 			expect(Kit.waitUntil(() => stored(u)!.Gold === 42, PERIOD + 5)).to.equal(true);
 			const delay = Kit.now() - markedAt;
-			// The refresh at 900 s planned the next check 300 s later: the change waits at most one period.
+			// The refresh at 1,200 s planned the next check 300 s later: the change waits at most one period.
 			expect(delay <= PERIOD && delay >= 150).to.equal(true);
 			expect(updates(u).size()).to.equal(3);
 			release(ls);
 			u.destroy();
 		});
 
-		it("refreshes the lease before it is SessionExpiry/2 old, and writes nothing else, over 2 idle hours", () => {
+		it("refreshes the lease before it is 1,200 s old (expiry - 2 periods), and writes nothing else, over 2 idle hours", () => {
 			const u = Kit.createUniverse({ seed: 44 });
 			const server = u.startServer();
 			const ls = new Holder(server).locker(KEY);
@@ -149,11 +149,11 @@ export = () => {
 				Kit.advance(5);
 				maxAge = math.max(maxAge, reader.v13Age(stored(u)!.Session!));
 			}
-			expect(maxAge <= EXPIRY / 2 + 6).to.equal(true);
-			expect(maxAge >= EXPIRY / 2 - 6).to.equal(true);
-			// One refresh per 15 minutes: 8 in 2 hours (the 8th at 7,200 s may still be ahead), plus the load.
+			expect(maxAge <= EXPIRY - 2 * PERIOD + 6).to.equal(true);
+			expect(maxAge >= EXPIRY - 2 * PERIOD - 6).to.equal(true);
+			// One refresh per 20 minutes: 6 in 2 hours (the 6th at 7,200 s may still be ahead), plus the load.
 			const count = updates(u).size();
-			expect(count >= 8 && count <= 9).to.equal(true);
+			expect(count >= 6 && count <= 7).to.equal(true);
 			release(ls);
 			u.destroy();
 		});
@@ -177,9 +177,9 @@ export = () => {
 				maxAge = math.max(maxAge, ahead.v13Age(session));
 			}
 			expect(staleSeen).to.equal(0);
-			// Half the expiry, the 240 s of skew and a few seconds of sampling and latency.
-			expect(maxAge <= EXPIRY / 2 + 240 + 6).to.equal(true);
-			expect(maxAge >= EXPIRY / 2 + 240 - 6).to.equal(true);
+			// The lease deadline (expiry - 2 periods), the 240 s of skew and a few seconds of sampling and latency.
+			expect(maxAge <= EXPIRY - 2 * PERIOD + 240 + 6).to.equal(true);
+			expect(maxAge >= EXPIRY - 2 * PERIOD + 240 - 6).to.equal(true);
 			release(ls);
 			u.destroy();
 		});
