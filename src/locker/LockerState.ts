@@ -87,6 +87,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @internal */ nextAttemptAt = 0;
 	/** @internal */ autosaveAt = 0;
 	/** @internal */ failures = 0;
+	/** @internal a release of this key was announced while a load was in flight (RetryLoadNow) */
+	releaseHeard = false;
+	/** @internal consecutive "locked" results of this load attempt: the first retries come sooner (loadJob) */
+	lockedStreak = 0;
 	/** @internal */ loadBlocked = false;
 	/** @internal */ fatalSaveBlocked = false;
 	/** @internal the lock a load writes; kept across attempts so an ambiguous earlier write is recognised */
@@ -265,8 +269,14 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 * MessagingService.SubscribeAsync("released", message => lockersByKey.get(message.Data as string)?.RetryLoadNow());
 	 */
 	RetryLoadNow(): boolean {
-		if (this.IsDeleted || this.Session !== undefined || this.job !== undefined || this.inUseCount === 0)
-			return false;
+		if (this.IsDeleted || this.Session !== undefined || this.inUseCount === 0) return false;
+		if (this.job !== undefined) {
+			// A load in flight may have read the key just before the release landed: if it comes back "locked",
+			// it retries at once instead of after its cooldown.
+			if (this.job.Kind !== "load") return false;
+			this.releaseHeard = true;
+			return true;
+		}
 		if (this.LoadStatus !== "session_is_locked") return false;
 		this.nextAttemptAt = 0;
 		return true;

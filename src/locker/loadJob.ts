@@ -28,7 +28,26 @@ export function startLoad(ls: LockerState): void {
 		ls.pendingSession = session;
 	}
 	const lock = session;
+	// Only an announcement heard while this load is in flight may cut its cooldown short.
+	ls.releaseHeard = false;
 	spawnJob(ls, "load", job => runLoadJob(ls, job, lock));
+}
+
+/** Delays (s) of the first retries after a "locked" load, before the cooldown: a server hop's release is in flight. */
+const QUICK_LOCKED_RETRIES = [0.25, 0.5, 1, 2];
+
+/**
+ * @internal
+ * The wait after a "locked" load. A player who just left another server usually has a release in flight there, one
+ * round trip from landing: the first retries come after 0.25, 0.5, 1 and 2 s (each a read; the transform writes nothing
+ * while the key is locked), then every `SessionRetryCooldown`. The holder's release announcement, when heard,
+ * cuts any of them short.
+ */
+export function lockedRetryDelay(ls: LockerState): number {
+	const quick = QUICK_LOCKED_RETRIES[ls.lockedStreak - 1];
+	if (quick !== undefined) return ls.gateway.RetryDelay(quick, 1);
+	const base = QueryConfig(ls.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
+	return ls.gateway.RetryDelay(base, 1);
 }
 
 /** @internal the load job, in its own thread */
@@ -156,8 +175,11 @@ export function consumeLoad(ls: LockerState, job: LoadJob, now: number): void {
 	const status = acquire.Status;
 	if (status === "locked") {
 		setLoadStatus(ls, "session_is_locked");
-		const base = QueryConfig(ls.LockerSpec.SessionRetryCooldown, Defaults.SessionRetryCooldown);
-		ls.nextAttemptAt = now + ls.gateway.RetryDelay(base, 1);
+		ls.lockedStreak += 1;
+		ls.nextAttemptAt = now + lockedRetryDelay(ls);
+		// A release announced while this load was in flight: it read the key just before the release landed.
+		if (ls.releaseHeard) ls.nextAttemptAt = now;
+		ls.releaseHeard = false;
 		// A holder whose heartbeat a read found gone is taken at once (fenced on its exact lock).
 		if (takeoverWatch(ls)?.OnLocked(acquire.Holder) === true) ls.nextAttemptAt = now;
 	} else if (status === "invalid_version") {
@@ -197,6 +219,7 @@ export function onLoaded(ls: LockerState, value: RawSaveData, session: StoredSes
 	ls.pendingSession = undefined;
 	ls.orphanSession = undefined;
 	ls.failures = 0;
+	ls.lockedStreak = 0;
 	ls.nextAttemptAt = 0;
 	ls.LastError = undefined;
 	ls.autosaveAt = now + QueryConfig(ls.LockerSpec.MaintainSessionPeriod, Defaults.MaintainSessionPeriod);

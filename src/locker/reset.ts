@@ -61,6 +61,7 @@ export function enterIdle(ls: LockerState): void {
 	transition(ls, PHASES.idle, "free", "no hold key, no lock");
 	ls.nextAttemptAt = 0;
 	ls.failures = 0;
+	ls.lockedStreak = 0;
 	ls.loadBlocked = false;
 	ls.pendingSession = undefined;
 	// Fired once per entry into idle (v13 fired it on every idle tick).
