@@ -98,15 +98,16 @@ export class RequestGateway {
 
 	/**
 	 * @internal the locker calls it
-	 * When the next autosave of a session that loaded or saved at `now` (a `Clock` time) should happen: between half
-	 * the period and the whole period from now, in the least busy part of it, so sessions loaded together (a join
-	 * storm) do not autosave together.
+	 * When the first autosave check of a session that loaded at `now` (a `Clock` time) should happen: between half
+	 * the period and the whole period from now, as far as can be from the other sessions' checks (exactly one period
+	 * for a lone session), so sessions loaded together (a join storm) do not autosave together. `owner` identifies
+	 * the session: its own earlier plan is not in its way.
 	 *
 	 * @example
-	 * this.autosaveAt = this.gateway.PlanAutosave(now, period);
+	 * ls.autosaveAt = ls.gateway.PlanAutosave(now, period, ls);
 	 */
-	PlanAutosave(now: number, period: number): number {
-		return this.autosaves.Plan(now, period);
+	PlanAutosave(now: number, period: number, owner?: object): number {
+		return this.autosaves.Plan(now, period, owner);
 	}
 
 	/**
