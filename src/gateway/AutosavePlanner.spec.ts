@@ -1,5 +1,5 @@
 /// <reference types="@rbxts/testez/globals" />
-import { AutosavePlanner, STRETCH_LEASE_MARGIN } from "./AutosavePlanner";
+import { AutosavePlanner, MAX_STRETCH_PERIODS, STRETCH_LEASE_MARGIN } from "./AutosavePlanner";
 
 /** First-autosave times (relative to their loads) of `count` sessions loading `gap` seconds apart from `origin`. */
 function burst(origin: number, count: number, gap: number): Array<number> {
@@ -66,21 +66,24 @@ export = () => {
 			const deadline = 900;
 			const latest = deadline - STRETCH_LEASE_MARGIN;
 			// No pressure: the check goes now.
-			expect(planner.Stretch(owner, 300, 300, deadline, 0)).to.equal(300);
+			expect(planner.Stretch(owner, 300, 300, deadline, 300, 0)).to.equal(300);
 			// A quarter of the budget: three quarters of the way to the latest time.
-			const to = planner.Stretch(owner, 300, 300, deadline, 0.75);
+			const to = planner.Stretch(owner, 300, 300, deadline, 300, 0.75);
 			expect(to).to.be.near(300 + 0.75 * (latest - 300), 1e-9);
 			// Back at that time with the same pressure: it goes, it is not stretched again.
-			expect(planner.Stretch(owner, to, to, deadline, 0.75)).to.equal(to);
+			expect(planner.Stretch(owner, to, to, deadline, 300, 0.75)).to.equal(to);
 			// A pressure that keeps rising moves it further, never past the latest time.
-			const again = planner.Stretch(owner, 300, 300, deadline, 0.5);
-			const further = planner.Stretch(owner, again, again, deadline, 1);
+			const again = planner.Stretch(owner, 300, 300, deadline, 300, 0.5);
+			const further = planner.Stretch(owner, again, again, deadline, 300, 1);
 			expect(further).to.be.near(latest, 1e-9);
-			expect(planner.Stretch(owner, further, further, deadline, 1)).to.equal(further);
+			expect(planner.Stretch(owner, further, further, deadline, 300, 1)).to.equal(further);
 			// A check already at the latest time goes whatever the pressure.
-			expect(planner.Stretch({}, latest, latest, deadline, 1)).to.equal(latest);
+			expect(planner.Stretch({}, latest, latest, deadline, 300, 1)).to.equal(latest);
 			expect(planner.StretchCount).to.equal(3);
 			expect(planner.LastPressure).to.equal(1);
+			// A lease deadline far away (a long SessionExpiry): the stretch stops two periods after the planned time.
+			const far = planner.Stretch({}, 300, 300, 100_000, 300, 1);
+			expect(far).to.equal(300 + MAX_STRETCH_PERIODS * 300);
 		});
 	});
 };

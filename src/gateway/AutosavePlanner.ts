@@ -7,6 +7,8 @@ const TIE = 1e-6;
  * by the scheduler (under 40 s) and a retry.
  */
 export const STRETCH_LEASE_MARGIN = 60;
+/** A stretched autosave goes at most this many periods after its planned time, however far the lease deadline is. */
+export const MAX_STRETCH_PERIODS = 2;
 
 /** `Note` forgets past checks once in this many notes. */
 const PRUNE_EVERY = 64;
@@ -37,7 +39,8 @@ function nearest(times: ReadonlyArray<number>, at: number): number {
  *   period after it), so a join storm stays spread period after period.
  * - **Stretch** (`Stretch`, at a check that would write changed data): while the server is short of request budget
  *   (`RequestGateway.BudgetPressure`), the check moves later by the pressure's fraction of the time left before the
- *   lease deadline less `STRETCH_LEASE_MARGIN`: never past it, so every lease stays alive.
+ *   lease deadline less `STRETCH_LEASE_MARGIN` (and at most `MAX_STRETCH_PERIODS` periods): never past it, so every
+ *   lease stays alive.
  */
 export class AutosavePlanner {
 	/** @internal a session (any table) → the time of its next autosave check, as planned or noted */
@@ -90,16 +93,17 @@ export class AutosavePlanner {
 
 	/**
 	 * Whether an autosave check of `owner` that would write changed data goes `now` (returns `now`) or waits for
-	 * budget (returns a later time, never past `leaseDeadline - STRETCH_LEASE_MARGIN`). `due` is the time the check
-	 * was planned for; a check already stretched keeps its original time as the base, so a pressure that stays the
-	 * same stretches it once, not again at every look.
+	 * budget (returns a later time: the pressure's share of the way to the latest time, which is
+	 * `leaseDeadline - STRETCH_LEASE_MARGIN` or `MAX_STRETCH_PERIODS` periods after the planned time, whichever comes
+	 * first). `due` is the time the check was planned for; a check already stretched keeps its original time as the
+	 * base, so a pressure that stays the same stretches it once, not again at every look.
 	 */
-	Stretch(owner: object, now: number, due: number, leaseDeadline: number, pressure: number): number {
+	Stretch(owner: object, now: number, due: number, leaseDeadline: number, period: number, pressure: number): number {
 		this.LastPressure = pressure;
 		const previous = this.stretches.get(owner);
 		const from = previous !== undefined && previous.To === due ? previous.From : due;
 		this.stretches.delete(owner);
-		const latest = leaseDeadline - STRETCH_LEASE_MARGIN;
+		const latest = math.min(leaseDeadline - STRETCH_LEASE_MARGIN, from + MAX_STRETCH_PERIODS * period);
 		if (!(pressure > 0) || latest <= from) return now;
 		const to = from + (latest - from) * math.min(pressure, 1);
 		if (to <= now) return now;

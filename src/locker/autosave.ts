@@ -59,7 +59,8 @@ export function autosaveCheck(ls: LockerState, now: number): void {
 		return;
 	}
 	if (plan.Write === "changed" && !hasSaveWaiter(ls)) {
-		const at = planner.Stretch(ls, now, ls.autosaveAt, leaseDeadline(check), ls.gateway.BudgetPressure());
+		const pressure = ls.gateway.BudgetPressure();
+		const at = planner.Stretch(ls, now, ls.autosaveAt, leaseDeadline(check), period, pressure);
 		if (at > now) {
 			ls.autosaveAt = at;
 			return;
