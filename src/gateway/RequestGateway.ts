@@ -1,66 +1,23 @@
 import { HttpService, Players } from "@rbxts/services";
-import { classifyRequestError, RequestErrorClass } from "../errors";
-import { describeUnstorableValue, findUnstorableValue, withBufferPlaceholders } from "../protocol/storable";
 import { AutosavePlanner } from "./AutosavePlanner";
-import { BudgetSource, defaultBudgetSource, RequestBudget } from "./RequestBudget";
-import { priorityOfOperation, RequestPriority } from "./RequestPriority";
+import { beginClosing, capRetryWhileClosing, retryDelay } from "./closingPolicy";
+import { GatewayResult } from "./GatewayResult";
+import { measureValue } from "./measureValue";
+import { defaultBudgetSource, RequestBudget } from "./RequestBudget";
+import { RequestGatewayOptions } from "./RequestGatewayOptions";
+import { RequestPriority } from "./RequestPriority";
 import { RateLimitBucket, RequestRateLimit } from "./RequestRateLimit";
 import { RequestScheduler } from "./RequestScheduler";
+import { sendUpdate } from "./sendUpdate";
 import { DataStoreLike, JsonEncoder, KeyInfoLike } from "./types";
+
+export type { GatewayOutcome, GatewayResult } from "./GatewayResult";
+export type { RequestGatewayOptions } from "./RequestGatewayOptions";
 
 /** The DataStore's limit on a value's JSON length (`#HttpService:JSONEncode(value)`). */
 export const MAX_VALUE_LENGTH = 4_194_304;
-/** While closing: the first retry waits this long (s), each further one this much longer, up to CLOSING_RETRY_MAX. */
-const CLOSING_RETRY_STEP = 1;
-const CLOSING_RETRY_MAX = 3;
-/** While closing: time (s) kept free before the deadline for the last request itself to complete. */
-const CLOSING_REQUEST_TIME = 2;
 /** Reserved key written by clock probes, in the same store as the data. */
 export const CLOCK_PROBE_KEY = "__SessionLocker_Clock";
-
-export type GatewayOutcome =
-	"written" | "not_written" | "request_error" | "transform_threw" | "too_large" | "not_serializable" | "incomplete";
-
-/** What one gateway request ended with. */
-export interface GatewayResult {
-	Outcome: GatewayOutcome;
-	/** The stored value UpdateAsync returned (written) */
-	Value: unknown;
-	KeyInfo: KeyInfoLike | undefined;
-	/** Request error, transform error or serialization error text. */
-	ErrorMessage: string;
-	Class: RequestErrorClass | undefined;
-	/** JSON length of the value the transform produced (0 when it produced none). */
-	Size: number;
-}
-
-export interface RequestGatewayOptions {
-	/** JSON encoder used for the size check. Default HttpService. */
-	HttpService?: JsonEncoder;
-	/** Monotonic clock in seconds. Default os.clock. */
-	Clock?: () => number;
-	/**
-	 * Source of LockIds and retry jitter. Default a new Random. Pass a seeded one (`new Random(seed)`) to make the
-	 * timing of retries reproducible in specs.
-	 */
-	Random?: Random;
-	/** Identity written into locks. Default game.PlaceId and game.JobId. */
-	PlaceId?: number;
-	JobId?: string;
-	/** Value size limit (JSON characters). Default 4,194,304. */
-	SizeLimit?: number;
-	/**
-	 * Where request budgets are read (`GetRequestBudgetForRequestType`). Default this server's DataStoreService;
-	 * `false` sends every request at once, without regard to the budget.
-	 */
-	BudgetSource?: BudgetSource | false;
-	/**
-	 * Caps the library's own requests per minute (`Base + PerPlayer × players`), for games whose own DataStore
-	 * requests share the server's budget. Default none. Lifted while the server closes. See also `SetRateLimit`.
-	 * **A limit below about 2 requests per player per autosave period makes saves fall behind.**
-	 */
-	RateLimit?: RequestRateLimit;
-}
 
 /**
  * The one place where DataStore requests happen on a server: it runs UpdateAsync with a protected transform
@@ -141,15 +98,16 @@ export class RequestGateway {
 
 	/**
 	 * @internal the locker calls it
-	 * When the next autosave of a session that loaded or saved at `now` (a `Clock` time) should happen: between half
-	 * the period and the whole period from now, in the least busy part of it, so sessions loaded together (a join
-	 * storm) do not autosave together.
+	 * When the first autosave check of a session that loaded at `now` (a `Clock` time) should happen: between half
+	 * the period and the whole period from now, as far as can be from the other sessions' checks (exactly one period
+	 * for a lone session), so sessions loaded together (a join storm) do not autosave together. `owner` identifies
+	 * the session: its own earlier plan is not in its way.
 	 *
 	 * @example
-	 * this.autosaveAt = this.gateway.PlanAutosave(now, period);
+	 * ls.autosaveAt = ls.gateway.PlanAutosave(now, period, ls);
 	 */
-	PlanAutosave(now: number, period: number): number {
-		return this.autosaves.Plan(now, period);
+	PlanAutosave(now: number, period: number, owner?: object): number {
+		return this.autosaves.Plan(now, period, owner);
 	}
 
 	/**
@@ -199,18 +157,7 @@ export class RequestGateway {
 	 * nextAttemptAt = now + gateway.RetryDelay(10, failures);
 	 */
 	RetryDelay(base: number, failures: number): number {
-		const deadline = this.closingDeadline;
-		if (deadline !== undefined) {
-			// Shutting down: the normal backoff (10 s, 20 s, ...) would outlast the 30-second window after one or two
-			// failures, so retries are short, and the last one is planned to leave time for its request.
-			const step = math.min(CLOSING_RETRY_STEP * math.max(failures, 1), CLOSING_RETRY_MAX);
-			const planned = step * this.random.NextNumber(0.8, 1.2);
-			const latest = deadline - CLOSING_REQUEST_TIME - this.clock();
-			return math.max(math.min(planned, latest), 0);
-		}
-		const exponent = math.max(failures - 1, 0);
-		const delay = math.min(base * 2 ** exponent, base * 6);
-		return delay * this.random.NextNumber(0.8, 1.2);
+		return retryDelay(this, base, failures);
 	}
 
 	/**
@@ -223,8 +170,7 @@ export class RequestGateway {
 	 * @internal the locker calls it; games never need to
 	 */
 	CapRetryWhileClosing(at: number, now: number): number {
-		if (this.closingDeadline === undefined || at - now <= CLOSING_RETRY_MAX * 1.2) return at;
-		return now + this.RetryDelay(0, 1);
+		return capRetryWhileClosing(this, at, now);
 	}
 
 	/**
@@ -242,45 +188,7 @@ export class RequestGateway {
 	 * });
 	 */
 	BeginClosing(Deadline: number): void {
-		if (this.closingDeadline === undefined) {
-			// The DataStore's health is unknown: one request goes first, so an outage at shutdown costs one request of
-			// budget, not one per session. A success lets every other request through at once.
-			this.closingOutage = true;
-			this.probeNotBefore = 0;
-		}
-		if (this.closingDeadline === undefined || Deadline < this.closingDeadline) this.closingDeadline = Deadline;
-	}
-
-	/**
-	 * @internal
-	 * While closing through an outage, every failed retry spends request budget that the final saves need once the
-	 * DataStore recovers. So after a retryable failure only one request at a time probes the DataStore (one per
-	 * CLOSING_RETRY_STEP); the others wait here and all go out as soon as a probe succeeds. Returns whether this
-	 * request is the probe. Yields.
-	 */
-	awaitClosingTurn(): boolean {
-		if (this.closingDeadline === undefined) return false;
-		while (this.closingOutage) {
-			if (!this.probing && this.clock() >= this.probeNotBefore) {
-				this.probing = true;
-				return true;
-			}
-			if (this.clock() >= this.closingDeadline) return false;
-			task.wait(0.1);
-		}
-		return false;
-	}
-
-	/** @internal */
-	noteClosingOutcome(probe: boolean, retryableFailure: boolean): void {
-		if (probe) this.probing = false;
-		if (this.closingDeadline === undefined) return;
-		if (retryableFailure) {
-			if (!this.closingOutage || probe) this.probeNotBefore = this.clock() + CLOSING_RETRY_STEP;
-			this.closingOutage = true;
-		} else {
-			this.closingOutage = false;
-		}
+		beginClosing(this, Deadline);
 	}
 
 	/**
@@ -302,14 +210,7 @@ export class RequestGateway {
 	 * const [ok, size] = gateway.Measure(ls.SaveData);
 	 */
 	Measure(value: unknown): LuaTuple<[boolean, number | string]> {
-		const buffers = new Array<buffer>();
-		const unstorable = findUnstorableValue(value, buffers);
-		if (unstorable !== undefined)
-			return $tuple(false as boolean, describeUnstorableValue(unstorable) as number | string);
-		const measured = buffers.size() > 0 ? withBufferPlaceholders(value) : value;
-		const [ok, encoded] = pcall(() => this.http.JSONEncode(measured));
-		if (!ok) return $tuple(false as boolean, tostring(encoded) as number | string);
-		return $tuple(true as boolean, (encoded as string).size() as number | string);
+		return measureValue(this.http, value);
 	}
 
 	/**
@@ -337,83 +238,7 @@ export class RequestGateway {
 		operation: string,
 		priority?: RequestPriority,
 	): GatewayResult {
-		const result: GatewayResult = {
-			Outcome: "incomplete",
-			Value: undefined,
-			KeyInfo: undefined,
-			ErrorMessage: "",
-			Class: undefined,
-			Size: 0,
-		};
-		let ran = false;
-		let outcome = "incomplete" as GatewayOutcome;
-		const transform = (value: unknown, keyInfo: KeyInfoLike | undefined) => {
-			ran = true;
-			outcome = "incomplete";
-			result.ErrorMessage = "";
-			result.Size = 0;
-			const [ok, produced] = pcall(produce, value, keyInfo);
-			if (!ok) {
-				outcome = "transform_threw";
-				result.ErrorMessage = tostring(produced);
-				return $tuple(undefined, undefined, undefined);
-			}
-			if (produced === undefined) {
-				outcome = "not_written";
-				return $tuple(undefined, undefined, undefined);
-			}
-			const [measured, size] = this.Measure(produced);
-			if (!measured) {
-				outcome = "not_serializable";
-				result.ErrorMessage = size as string;
-				return $tuple(undefined, undefined, undefined);
-			}
-			result.Size = size as number;
-			if ((size as number) > this.SizeLimit) {
-				outcome = "too_large";
-				return $tuple(undefined, undefined, undefined);
-			}
-			outcome = "written";
-			const metadata = keyInfo !== undefined ? keyInfo.GetMetadata() : undefined;
-			const ids = userIds ?? (keyInfo !== undefined ? keyInfo.GetUserIds() : []);
-			return $tuple(produced as unknown, ids, metadata);
-		};
-		const probe = this.awaitClosingTurn();
-		this.scheduler.Acquire(priority ?? priorityOfOperation(operation));
-		this.count(operation);
-		let returned: unknown;
-		let keyInfo: KeyInfoLike | undefined;
-		const [ok, err] = pcall(() => {
-			const [value, info] = store.UpdateAsync(key, transform);
-			returned = value;
-			keyInfo = info;
-		});
-		this.scheduler.Finish();
-		const clockAtResponse = this.clock();
-		if (!ok) {
-			const message = tostring(err);
-			result.Outcome = "request_error";
-			result.ErrorMessage = message;
-			result.Class = classifyRequestError(message);
-			this.noteClosingOutcome(probe, result.Class.Retry === "retry");
-			return result;
-		}
-		this.noteClosingOutcome(probe, false);
-		this.ObserveKeyInfo(keyInfo, clockAtResponse);
-		if (!ran) outcome = "incomplete";
-		if (outcome === "written" && returned === undefined) {
-			// UpdateAsync returned nil although our transform produced a value: the write did not happen
-			// (for example the engine swallowed an error after the transform). Retry, never treat as lost.
-			outcome = "incomplete";
-			result.ErrorMessage = "UpdateAsync returned nil after the transform produced a value";
-		}
-		if (outcome === "incomplete" && result.ErrorMessage === "") {
-			result.ErrorMessage = "UpdateAsync returned without completing the transform";
-		}
-		result.Outcome = outcome;
-		result.Value = returned;
-		result.KeyInfo = keyInfo;
-		return result;
+		return sendUpdate(this, store, key, produce, userIds, operation, priority);
 	}
 
 	/**
