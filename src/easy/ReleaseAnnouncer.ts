@@ -1,4 +1,25 @@
+import type { StoredSession } from "../protocol/format";
 import { easyDriverWakeAll } from "./EasyDriver";
+
+/**
+ * @internal
+ * An ask to confirm a release, on the release topic. A table, so servers of earlier versions, which act only on
+ * string messages (the released key), ignore it.
+ */
+interface ReleaseAskMessage {
+	Ask: string;
+	PlaceId: number;
+	JobId: string;
+	LockId: number;
+}
+
+function parseAsk(data: unknown): [string, StoredSession] | undefined {
+	if (!typeIs(data, "table")) return undefined;
+	const ask = data as Partial<ReleaseAskMessage>;
+	if (!typeIs(ask.Ask, "string") || !typeIs(ask.PlaceId, "number") || !typeIs(ask.JobId, "string")) return undefined;
+	if (!typeIs(ask.LockId, "number")) return undefined;
+	return [ask.Ask, { PlaceId: ask.PlaceId, JobId: ask.JobId, LockId: ask.LockId, UpdatedAt: 0 }];
+}
 
 /**
  * Tells the other servers of the experience, through MessagingService, when this server releases a key, so a server
@@ -16,6 +37,12 @@ export class ReleaseAnnouncer {
 	AnnouncedCount = 0;
 	/** Announcements received from any server (this one included). */
 	ReceivedCount = 0;
+	/** Asks to confirm a release sent by this server. */
+	AskedCount = 0;
+	/** @internal answers an ask for `key`'s release of lock `lock` (set by the store) */
+	onAsk: ((key: string, lock: StoredSession) => void) | undefined;
+	/** @internal told of every announcement received, before the loads retry (set by the store) */
+	onHeard: ((key: string) => void) | undefined;
 	IsDestroyed = false;
 	/** @internal */ readonly messaging: MessagingService;
 	/** @internal */ connection: RBXScriptConnection | undefined;
@@ -27,8 +54,14 @@ export class ReleaseAnnouncer {
 			const [ok, connection] = pcall(() =>
 				this.messaging.SubscribeAsync(this.Topic, message => {
 					const key = (message as { Data?: unknown }).Data;
-					if (this.IsDestroyed || !typeIs(key, "string")) return;
+					if (this.IsDestroyed) return;
+					if (!typeIs(key, "string")) {
+						const ask = parseAsk(key);
+						if (ask !== undefined) this.onAsk?.(ask[0], ask[1]);
+						return;
+					}
 					this.ReceivedCount += 1;
+					this.onHeard?.(key);
 					OnReleased(key);
 					// A load waiting out its cooldown may retry now: the Easy API's driver looks on the next frame.
 					easyDriverWakeAll();
@@ -55,6 +88,25 @@ export class ReleaseAnnouncer {
 		this.AnnouncedCount += 1;
 		task.spawn(() => {
 			pcall(() => this.messaging.PublishAsync(this.Topic, DataStoreKey));
+		});
+	}
+
+	/**
+	 * @internal
+	 * Asks the server holding `Holder` to confirm its release of `DataStoreKey`: if that server wrote the release
+	 * without reading it back and the write never landed, it writes it again and announces it. Never yields.
+	 */
+	Ask(DataStoreKey: string, Holder: StoredSession): void {
+		if (this.IsDestroyed) return;
+		this.AskedCount += 1;
+		const message: ReleaseAskMessage = {
+			Ask: DataStoreKey,
+			PlaceId: Holder.PlaceId,
+			JobId: Holder.JobId,
+			LockId: Holder.LockId,
+		};
+		task.spawn(() => {
+			pcall(() => this.messaging.PublishAsync(this.Topic, message));
 		});
 	}
 

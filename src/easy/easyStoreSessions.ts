@@ -1,7 +1,9 @@
 import { LockerCreate } from "../locker/LockerCreate";
 import type { LifecycleReason, LifecycleStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
-import type { SaveData } from "../protocol/format";
+import type { SaveData, StoredSession } from "../protocol/format";
+import { isSameLock } from "../protocol/ownership";
+import { answerReleaseAsk } from "../locker/releaseRecovery";
 import { LogPrefixCreate } from "../util/log";
 import { easyDriverClosing } from "./EasyDriver";
 import { EasyProfile } from "./EasyProfile";
@@ -19,6 +21,10 @@ export interface LockerEntry<T extends SaveData> {
 	Ended: Array<EasyProfile<T>>;
 	/** Loaded since its last release: its next release is announced to the other servers. */
 	WasLoaded: boolean;
+	/** The other server's lock this load last asked about (releases confirmed on request); cleared once loaded. */
+	AskedLock?: StoredSession;
+	/** A release of the key was announced since that ask: the same lock found again is worth a new ask. */
+	HeardSinceAsk?: boolean;
 }
 
 /** @internal a new LockerState for a key, registered in the store's entries and key index */
@@ -106,8 +112,10 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 	const entry = store.lockers.get(locker);
 	if (entry === undefined) return;
 	if (status === "replaced") {
-		if (reason === "r_loaded") entry.WasLoaded = true;
-		else if (reason === "r_released" && entry.WasLoaded) {
+		if (reason === "r_loaded") {
+			entry.WasLoaded = true;
+			entry.AskedLock = undefined;
+		} else if (reason === "r_released" && entry.WasLoaded) {
 			entry.WasLoaded = false;
 			store.ReleaseAnnouncer?.Announce(locker.DataStoreKey);
 		} else if (reason === "r_lost") entry.WasLoaded = false;
@@ -121,4 +129,58 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 	// Ended profiles keep hearing their locker until it is deleted, so the final Saved and Released reach them.
 	for (const profile of table.clone(entry.Active)) profile.onLifecycle(status, reason);
 	for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
+}
+
+/**
+ * @internal
+ * Releases confirmed on request: loads of this store that find another server's lock ask that server to confirm
+ * its release, and this server answers asks about its own releases. Needs the store's ReleaseAnnouncer.
+ */
+export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>): void {
+	const announcer = store.ReleaseAnnouncer;
+	if (announcer === undefined) return;
+	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => void }).ReleaseAsk = (
+		locker,
+		holder,
+	) => easyStoreAskRelease(store, locker, holder);
+	announcer.onHeard = key => {
+		const list = store.byKey.get(key);
+		if (list === undefined) return;
+		for (const locker of list) {
+			const entry = store.lockers.get(locker);
+			if (entry !== undefined) entry.HeardSinceAsk = true;
+		}
+	};
+	announcer.onAsk = (key, lock) => easyStoreAnswerAsk(store, key, lock);
+}
+
+/**
+ * @internal
+ * A load found `key` locked by another server's `holder`. Asks that server once per lock, and again only after an
+ * announcement of the key arrived and the same lock is still there (an announced release that did not land).
+ */
+export function easyStoreAskRelease<T extends SaveData>(
+	store: EasyStore<T>,
+	locker: LockerState<T>,
+	holder: StoredSession,
+): void {
+	const entry = store.lockers.get(locker);
+	const announcer = store.ReleaseAnnouncer;
+	if (entry === undefined || announcer === undefined) return;
+	if (entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock) && entry.HeardSinceAsk !== true) return;
+	entry.AskedLock = holder;
+	entry.HeardSinceAsk = false;
+	announcer.Ask(locker.DataStoreKey, holder);
+}
+
+/**
+ * @internal
+ * Another server asks whether this server's release of `key` (lock `lock`) landed. Ignored while a locker of this
+ * store still works on the key (a held session, a load or a release in flight: that locker settles it); otherwise
+ * the recorded release, if any, is written again (fenced) and announced.
+ */
+export function easyStoreAnswerAsk<T extends SaveData>(store: EasyStore<T>, key: string, lock: StoredSession): void {
+	const list = store.byKey.get(key);
+	if (list !== undefined) for (const locker of list) if (!locker.IsDeleted && locker.State !== "idle") return;
+	answerReleaseAsk(store.LockerSpec.DataStore, key, lock, () => store.ReleaseAnnouncer?.Announce(key));
 }
