@@ -47,21 +47,23 @@ export function watchServerClose(): void {
 
 /** While closing: how long (s) the recorded releases wait for the stores' first closing step to set a deadline. */
 const CLOSING_START_WAIT = 2;
+/** While closing without a gateway deadline (nothing drives a closing step): the window (s) assumed from the start. */
+const CLOSING_WINDOW = 27;
 
 /**
  * Releases recorded without a read-back, at shutdown: each is written again (fenced, so a landed one writes
  * nothing) once every live release of this server is written, in the time and budget left, or left to expire.
  */
 function rewriteRecordsAtClose(): void {
-	const started = os.clock();
+	const gateway = newestRecordGateway();
+	if (gateway === undefined) return;
+	const started = gateway.clock();
 	// The stores' first closing step (next Heartbeat) sets the gateway's deadline and starts every live release.
-	while (os.clock() - started < CLOSING_START_WAIT) {
-		const gateway = newestRecordGateway();
-		if (gateway === undefined) return;
-		if (gateway.closingDeadline !== undefined) break;
+	while (gateway.closingDeadline === undefined && gateway.clock() - started < CLOSING_START_WAIT) {
 		task.wait(CLOSING_READBACK_POLL);
 	}
-	rewriteRecordsWhileClosing(reserveClosingSlot, endClosingReadBack);
+	const fallback = started + CLOSING_WINDOW;
+	rewriteRecordsWhileClosing(g => reserveClosingSlot(g, fallback), endClosingReadBack);
 }
 
 /** A release read-back reserved by `releaseReadBack` is done: its unit of budget is free again. */
@@ -90,10 +92,10 @@ export function isServerClosing(): boolean {
  * @internal
  * While closing: waits until no release of this server is unwritten, then reserves one unit of UpdateAsync budget
  * for a confirming request (hand it back with `endClosingReadBack`) if it can start CLOSING_READBACK_RESERVE before
- * the gateway's closing deadline and the budget has a unit left. False: no such request. Yields.
+ * the gateway's closing deadline (else `fallbackDeadline`) and the budget has a unit left. False: no such request. Yields.
  */
-export function reserveClosingSlot(gateway: RequestGateway): boolean {
-	const deadline = gateway.closingDeadline;
+export function reserveClosingSlot(gateway: RequestGateway, fallbackDeadline?: number): boolean {
+	const deadline = gateway.closingDeadline ?? fallbackDeadline;
 	if (deadline === undefined) return false;
 	while (releasesUnwritten.size() > 0) {
 		if (gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return false;
