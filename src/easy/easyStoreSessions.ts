@@ -23,8 +23,11 @@ export interface LockerEntry<T extends SaveData> {
 	WasLoaded: boolean;
 	/** The other server's lock this load last asked about (releases confirmed on request); cleared once loaded. */
 	AskedLock?: StoredSession;
-	/** A release of the key was announced since that ask: the same lock found again is worth a new ask. */
-	HeardSinceAsk?: boolean;
+	/** Release announcements of the key heard while this locker exists. */
+	Heard?: number;
+	/** `Heard` at the last "locked" result, and at the last ask. */
+	HeardAtLocked?: number;
+	HeardAtAsk?: number;
 }
 
 /** @internal a new LockerState for a key, registered in the store's entries and key index */
@@ -139,7 +142,7 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>): void {
 	const announcer = store.ReleaseAnnouncer;
 	if (announcer === undefined) return;
-	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => void }).ReleaseAsk = (
+	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => boolean }).ReleaseAsk = (
 		locker,
 		holder,
 	) => easyStoreAskRelease(store, locker, holder);
@@ -148,7 +151,7 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 		if (list === undefined) return;
 		for (const locker of list) {
 			const entry = store.lockers.get(locker);
-			if (entry !== undefined) entry.HeardSinceAsk = true;
+			if (entry !== undefined) entry.Heard = (entry.Heard ?? 0) + 1;
 		}
 	};
 	announcer.onAsk = (key, lock) => easyStoreAnswerAsk(store, key, lock);
@@ -156,21 +159,29 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 
 /**
  * @internal
- * A load found `key` locked by another server's `holder`. Asks that server once per lock, and again only after an
- * announcement of the key arrived and the same lock is still there (an announced release that did not land).
+ * A load found `key` locked by another server's `holder`. An announcement of the key heard since the last "locked"
+ * result means the release landed while this load was in flight: retry at once (true), no ask. Otherwise ask the
+ * holder once per lock, and again only when an announcement came after that ask and the lock is still there (an
+ * announced release that did not land). So asks and early retries are bounded by the announcements heard, plus one.
  */
 export function easyStoreAskRelease<T extends SaveData>(
 	store: EasyStore<T>,
 	locker: LockerState<T>,
 	holder: StoredSession,
-): void {
+): boolean {
 	const entry = store.lockers.get(locker);
 	const announcer = store.ReleaseAnnouncer;
-	if (entry === undefined || announcer === undefined) return;
-	if (entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock) && entry.HeardSinceAsk !== true) return;
+	if (entry === undefined || announcer === undefined) return false;
+	const heard = entry.Heard ?? 0;
+	const heardInFlight = heard > (entry.HeardAtLocked ?? 0);
+	entry.HeardAtLocked = heard;
+	if (heardInFlight) return true;
+	const asked = entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock);
+	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return false;
 	entry.AskedLock = holder;
-	entry.HeardSinceAsk = false;
+	entry.HeardAtAsk = heard;
 	announcer.Ask(locker.DataStoreKey, holder);
+	return false;
 }
 
 /**

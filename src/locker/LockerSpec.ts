@@ -105,7 +105,8 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	/**
 	 * @internal
 	 * With "on-request": called when a load finds the key locked by another server's lock `Holder`; the Easy API
-	 * asks that server, through MessagingService, to confirm its release. Must not yield.
+	 * asks that server, through MessagingService, to confirm its release. Returns true when the load should retry at
+	 * once (the holder announced a release while this load was in flight). Must not yield.
 	 */
-	ReleaseAsk?(this: void, LS: LockerState<T>, Holder: StoredSession): void;
+	ReleaseAsk?(this: void, LS: LockerState<T>, Holder: StoredSession): boolean;
 }
