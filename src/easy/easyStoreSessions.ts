@@ -23,11 +23,13 @@ export interface LockerEntry<T extends SaveData> {
 	WasLoaded: boolean;
 	/** The other server's lock this load last asked about (releases confirmed on request); cleared once loaded. */
 	AskedLock?: StoredSession;
-	/** Release announcements of the key heard while this locker exists. */
+	/** The lock the last "locked" result found: a lock found twice in a row is worth an ask. */
+	SeenLock?: StoredSession;
+	/** Release announcements of the key heard while this locker exists, and that count at the last ask. */
 	Heard?: number;
-	/** `Heard` at the last "locked" result, and at the last ask. */
-	HeardAtLocked?: number;
 	HeardAtAsk?: number;
+	/** An announcement arrived while a load was in flight: if that load finds the key locked, it retries at once. */
+	HeardInFlight?: boolean;
 }
 
 /** @internal a new LockerState for a key, registered in the store's entries and key index */
@@ -118,6 +120,7 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 		if (reason === "r_loaded") {
 			entry.WasLoaded = true;
 			entry.AskedLock = undefined;
+			entry.SeenLock = undefined;
 		} else if (reason === "r_released" && entry.WasLoaded) {
 			entry.WasLoaded = false;
 			store.ReleaseAnnouncer?.Announce(locker.DataStoreKey);
@@ -151,7 +154,10 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 		if (list === undefined) return;
 		for (const locker of list) {
 			const entry = store.lockers.get(locker);
-			if (entry !== undefined) entry.Heard = (entry.Heard ?? 0) + 1;
+			if (entry === undefined) continue;
+			entry.Heard = (entry.Heard ?? 0) + 1;
+			// RetryLoadNow (the announcer's own callback) only helps a load that is not in flight.
+			if (locker.job !== undefined) entry.HeardInFlight = true;
 		}
 	};
 	announcer.onAsk = (key, lock) => easyStoreAnswerAsk(store, key, lock);
@@ -159,10 +165,12 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 
 /**
  * @internal
- * A load found `key` locked by another server's `holder`. An announcement of the key heard since the last "locked"
- * result means the release landed while this load was in flight: retry at once (true), no ask. Otherwise ask the
- * holder once per lock, and again only when an announcement came after that ask and the lock is still there (an
- * announced release that did not land). So asks and early retries are bounded by the announcements heard, plus one.
+ * A load found `key` locked by another server's `holder`. Returns true to retry at once: an announcement of the key
+ * arrived while that load was in flight (the release landed after it read). Otherwise it asks the holder to confirm
+ * its release, but only when the same lock was found twice in a row (the first sighting is usually a release still
+ * in flight, which its announcement settles at no cost), once per lock, and again only after an announcement of the
+ * key was heard since that ask (a release announced as written that did not land). Asks are bounded by the
+ * announcements heard, plus one per lock.
  */
 export function easyStoreAskRelease<T extends SaveData>(
 	store: EasyStore<T>,
@@ -172,10 +180,14 @@ export function easyStoreAskRelease<T extends SaveData>(
 	const entry = store.lockers.get(locker);
 	const announcer = store.ReleaseAnnouncer;
 	if (entry === undefined || announcer === undefined) return false;
+	const seenBefore = entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock);
+	entry.SeenLock = holder;
+	if (entry.HeardInFlight === true) {
+		entry.HeardInFlight = false;
+		return true;
+	}
+	if (!seenBefore) return false;
 	const heard = entry.Heard ?? 0;
-	const heardInFlight = heard > (entry.HeardAtLocked ?? 0);
-	entry.HeardAtLocked = heard;
-	if (heardInFlight) return true;
 	const asked = entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock);
 	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return false;
 	entry.AskedLock = holder;

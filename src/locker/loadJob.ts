@@ -90,8 +90,9 @@ export function runLoadJob(ls: LockerState, job: LoadJob, session: StoredSession
 			request = ls.gateway.Update(store, ls.DataStoreKey, transform, userIdsForWrite(ls), "UpdateAsync_Load");
 		}
 	}
-	// Settled: our new lock replaced the recorded one, or the key no longer held it (the release had landed).
-	if (record !== undefined && (request.Outcome === "written" || rerelease.Status === "lost")) {
+	// Settled: the key no longer held the recorded lock (the release had landed). A load written over that lock keeps
+	// the record: the write may be reported done and never land, and the next fenced use of it finds out.
+	if (record !== undefined && rerelease.Status === "lost") {
 		dropReleaseRecord(record);
 	}
 	job.Load = { Request: request, Acquire: acquire, Session: session };

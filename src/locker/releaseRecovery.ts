@@ -140,8 +140,9 @@ export function reReleaseTransform(record: ReleaseRecord, current: unknown, out:
 /**
  * @internal
  * Writes a recorded release again with a fenced UpdateAsync: only if the key still holds exactly the released
- * lock. "written": it had not landed and now has; "gone": the key no longer holds that lock (the release had
- * landed, or another server took the key), so the record is dropped; "error": try again later. Yields.
+ * lock. "written": it had not landed and is written now (the record stays until something proves it landed);
+ * "gone": the key no longer holds that lock (the release had landed, or another server took the key), so the record
+ * is dropped; "error": try again later. Yields.
  */
 export function rewriteRelease(record: ReleaseRecord): "written" | "gone" | "error" {
 	const out = saveResultCreate();
@@ -153,10 +154,8 @@ export function rewriteRelease(record: ReleaseRecord): "written" | "gone" | "err
 		"UpdateAsync_ReRelease",
 		"release",
 	);
-	if (request.Outcome === "written" && out.Status === "saved") {
-		dropReleaseRecord(record);
-		return "written";
-	}
+	// Kept when written: this write too may be reported done and never land. A later ask or load finds out.
+	if (request.Outcome === "written" && out.Status === "saved") return "written";
 	if (request.Outcome === "not_written" && out.Status === "lost") {
 		dropReleaseRecord(record);
 		return "gone";
@@ -201,16 +200,18 @@ export function rewriteRecordsWhileClosing(
 	unreserve: () => void,
 ): number {
 	let rewritten = 0;
-	while (records.size() > 0) {
-		const record = records[records.size() - 1];
-		if (record.Busy || !reserve(record.Gateway)) break;
+	const pending = table.clone(records);
+	for (let i = pending.size() - 1; i >= 0; i--) {
+		const record = pending[i];
+		if (record.Busy || records.indexOf(record) < 0) continue;
+		if (!reserve(record.Gateway)) break;
 		record.Busy = true;
 		const outcome = rewriteRelease(record);
 		record.Busy = false;
 		unreserve();
 		if (outcome === "written") rewritten += 1;
-		// An error leaves the lock to expire: at shutdown there is no time for another round.
-		if (outcome === "error") dropReleaseRecord(record);
+		// One attempt each: at shutdown there is no time for another round; what is left expires.
+		dropReleaseRecord(record);
 	}
 	return rewritten;
 }
