@@ -13,6 +13,9 @@ interface ReleaseAskMessage {
 	LockId: number;
 }
 
+/** How long (s) a received announcement is remembered: a load that starts just after it may still find the lock. */
+const RECENT_SECONDS = 10;
+
 function parseAsk(data: unknown): [string, StoredSession] | undefined {
 	if (!typeIs(data, "table")) return undefined;
 	const ask = data as Partial<ReleaseAskMessage>;
@@ -43,6 +46,10 @@ export class ReleaseAnnouncer {
 	onAsk: ((key: string, lock: StoredSession) => void) | undefined;
 	/** @internal told of every announcement received, before the loads retry (set by the store) */
 	onHeard: ((key: string) => void) | undefined;
+	/** @internal announcements of the last RECENT_SECONDS, oldest first: key and os.clock() of arrival */
+	readonly recentKeys = new Array<string>();
+	/** @internal */ readonly recentTimes = new Array<number>();
+	/** @internal index of the oldest live entry in the two arrays above */ recentHead = 0;
 	IsDestroyed = false;
 	/** @internal */ readonly messaging: MessagingService;
 	/** @internal */ connection: RBXScriptConnection | undefined;
@@ -61,6 +68,7 @@ export class ReleaseAnnouncer {
 						return;
 					}
 					this.ReceivedCount += 1;
+					this.remember(key);
 					this.onHeard?.(key);
 					OnReleased(key);
 					// A load waiting out its cooldown may retry now: the Easy API's driver looks on the next frame.
@@ -89,6 +97,42 @@ export class ReleaseAnnouncer {
 		task.spawn(() => {
 			pcall(() => this.messaging.PublishAsync(this.Topic, DataStoreKey));
 		});
+	}
+
+	/** @internal keeps `key` for RECENT_SECONDS; drops what is older (amortised O(1)) */
+	remember(key: string): void {
+		const now = os.clock();
+		this.recentKeys.push(key);
+		this.recentTimes.push(now);
+		while (this.recentHead < this.recentTimes.size() && now - this.recentTimes[this.recentHead] > RECENT_SECONDS) {
+			this.recentHead += 1;
+		}
+		// Compact once the dead prefix is most of the arrays.
+		if (this.recentHead > 32 && this.recentHead * 2 > this.recentKeys.size()) {
+			const keys = new Array<string>();
+			const times = new Array<number>();
+			for (let i = this.recentHead; i < this.recentKeys.size(); i++) {
+				keys.push(this.recentKeys[i]);
+				times.push(this.recentTimes[i]);
+			}
+			this.recentKeys.clear();
+			this.recentTimes.clear();
+			for (let i = 0; i < keys.size(); i++) {
+				this.recentKeys.push(keys[i]);
+				this.recentTimes.push(times[i]);
+			}
+			this.recentHead = 0;
+		}
+	}
+
+	/** @internal true when a release of `key` was announced in the last RECENT_SECONDS */
+	HeardRecently(key: string): boolean {
+		const now = os.clock();
+		for (let i = this.recentKeys.size() - 1; i >= this.recentHead; i--) {
+			if (now - this.recentTimes[i] > RECENT_SECONDS) return false;
+			if (this.recentKeys[i] === key) return true;
+		}
+		return false;
 	}
 
 	/**

@@ -167,8 +167,9 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
  * @internal
  * A load found `key` locked by another server's `holder`. Returns true to retry at once: an announcement of the key
  * arrived while that load was in flight (the release landed after it read). Otherwise it asks the holder to confirm
- * its release, but only when the same lock was found twice in a row (the first sighting is usually a release still
- * in flight, which its announcement settles at no cost), once per lock, and again only after an announcement of the
+ * its release, but only when the same lock was found twice in a row or the key was announced released in the last
+ * few seconds (the first sighting is otherwise usually a release still in flight, which its announcement settles
+ * at no cost), once per lock, and again only after an announcement of the
  * key was heard since that ask (a release announced as written that did not land). Asks are bounded by the
  * announcements heard, plus one per lock.
  */
@@ -186,7 +187,9 @@ export function easyStoreAskRelease<T extends SaveData>(
 		entry.HeardInFlight = false;
 		return true;
 	}
-	if (!seenBefore) return false;
+	// First sighting: usually a release still in flight, which its announcement settles at no cost. Unless the key
+	// was announced released a moment ago (before this load existed): then the lock is one that did not land.
+	if (!seenBefore && !announcer.HeardRecently(locker.DataStoreKey)) return false;
 	const heard = entry.Heard ?? 0;
 	const asked = entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock);
 	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return false;
