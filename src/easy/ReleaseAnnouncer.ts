@@ -13,6 +13,16 @@ interface ReleaseAskMessage {
 	LockId: number;
 }
 
+/**
+ * @internal
+ * A hint, on the release topic, that this server's release of a key is being written (its transform ran): a server
+ * waiting for the key retries as the write lands rather than one delivery after it. A table, ignored by earlier
+ * versions like the ask.
+ */
+interface ReleaseHintMessage {
+	Releasing: string;
+}
+
 /** How long (s) a received announcement is remembered: a load that starts just after it may still find the lock. */
 const RECENT_SECONDS = 10;
 
@@ -44,8 +54,9 @@ export class ReleaseAnnouncer {
 	AskedCount = 0;
 	/** @internal answers an ask for `key`'s release of lock `lock` (set by the store) */
 	onAsk: ((key: string, lock: StoredSession) => void) | undefined;
-	/** @internal told of every announcement received, before the loads retry (set by the store) */
-	onHeard: ((key: string) => void) | undefined;
+	/** @internal told of every announcement (`released` true) and hint received, before the loads retry */
+	onHeard: ((key: string, released: boolean) => void) | undefined;
+	/** @internal hints received from any server */ hintsReceived = 0;
 	/** @internal announcements of the last RECENT_SECONDS, oldest first: key and os.clock() of arrival */
 	readonly recentKeys = new Array<string>();
 	/** @internal */ readonly recentTimes = new Array<number>();
@@ -63,13 +74,23 @@ export class ReleaseAnnouncer {
 					const key = (message as { Data?: unknown }).Data;
 					if (this.IsDestroyed) return;
 					if (!typeIs(key, "string")) {
+						const hinted = typeIs(key, "table")
+							? (key as Partial<ReleaseHintMessage>).Releasing
+							: undefined;
+						if (typeIs(hinted, "string")) {
+							this.hintsReceived += 1;
+							this.onHeard?.(hinted, false);
+							OnReleased(hinted);
+							easyDriverWakeAll();
+							return;
+						}
 						const ask = parseAsk(key);
 						if (ask !== undefined) this.onAsk?.(ask[0], ask[1]);
 						return;
 					}
 					this.ReceivedCount += 1;
 					this.remember(key);
-					this.onHeard?.(key);
+					this.onHeard?.(key, true);
 					OnReleased(key);
 					// A load waiting out its cooldown may retry now: the Easy API's driver looks on the next frame.
 					easyDriverWakeAll();
@@ -96,6 +117,19 @@ export class ReleaseAnnouncer {
 		this.AnnouncedCount += 1;
 		task.spawn(() => {
 			pcall(() => this.messaging.PublishAsync(this.Topic, DataStoreKey));
+		});
+	}
+
+	/**
+	 * @internal
+	 * Hints that this server's release of `DataStoreKey` is being written (its transform ran); `Announce` follows
+	 * once it is written. Never yields.
+	 */
+	Hint(DataStoreKey: string): void {
+		if (this.IsDestroyed) return;
+		const message: ReleaseHintMessage = { Releasing: DataStoreKey };
+		task.spawn(() => {
+			pcall(() => this.messaging.PublishAsync(this.Topic, message));
 		});
 	}
 

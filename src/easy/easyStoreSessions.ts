@@ -28,6 +28,8 @@ export interface LockerEntry<T extends SaveData> {
 	/** Release announcements of the key heard while this locker exists, and that count at the last ask. */
 	Heard?: number;
 	HeardAtAsk?: number;
+	/** The release under way was hinted to the other servers (once per release). */
+	Hinted?: boolean;
 	/** An announcement arrived while a load was in flight: if that load finds the key locked, it retries at once. */
 	HeardInFlight?: boolean;
 }
@@ -116,7 +118,14 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 ): void {
 	const entry = store.lockers.get(locker);
 	if (entry === undefined) return;
+	// The release's transform ran: its write is on its way. The hint lets a server waiting for the key retry as the
+	// write lands, not one MessagingService delivery after it; the announcement still follows the write.
+	if (status === "before_save_transform" && entry.WasLoaded && entry.Hinted !== true && locker.inUseCount === 0) {
+		entry.Hinted = true;
+		store.ReleaseAnnouncer?.Hint(locker.DataStoreKey);
+	}
 	if (status === "replaced") {
+		entry.Hinted = false;
 		if (reason === "r_loaded") {
 			entry.WasLoaded = true;
 			entry.AskedLock = undefined;
@@ -149,13 +158,14 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 		locker,
 		holder,
 	) => easyStoreAskRelease(store, locker, holder);
-	announcer.onHeard = key => {
+	announcer.onHeard = (key, released) => {
 		const list = store.byKey.get(key);
 		if (list === undefined) return;
 		for (const locker of list) {
 			const entry = store.lockers.get(locker);
 			if (entry === undefined) continue;
-			entry.Heard = (entry.Heard ?? 0) + 1;
+			// A hint says the release is being written, not that it was: it allows an early retry, never an ask.
+			if (released) entry.Heard = (entry.Heard ?? 0) + 1;
 			// RetryLoadNow (the announcer's own callback) only helps a load that is not in flight.
 			if (locker.job !== undefined) entry.HeardInFlight = true;
 		}
