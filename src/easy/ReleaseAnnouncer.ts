@@ -61,6 +61,8 @@ export class ReleaseAnnouncer {
 	readonly recentKeys = new Array<string>();
 	/** @internal */ readonly recentTimes = new Array<number>();
 	/** @internal index of the oldest live entry in the two arrays above */ recentHead = 0;
+	/** @internal keys this server announced, and when: its own announcements, heard back, are not remembered */
+	readonly ownAnnounced = new Map<string, number>();
 	IsDestroyed = false;
 	/** @internal */ readonly messaging: MessagingService;
 	/** @internal */ connection: RBXScriptConnection | undefined;
@@ -115,6 +117,11 @@ export class ReleaseAnnouncer {
 	Announce(DataStoreKey: string): void {
 		if (this.IsDestroyed) return;
 		this.AnnouncedCount += 1;
+		const now = os.clock();
+		if (this.ownAnnounced.size() >= 64) {
+			for (const [key, at] of this.ownAnnounced) if (now - at > RECENT_SECONDS) this.ownAnnounced.delete(key);
+		}
+		this.ownAnnounced.set(DataStoreKey, now);
 		task.spawn(() => {
 			pcall(() => this.messaging.PublishAsync(this.Topic, DataStoreKey));
 		});
@@ -136,6 +143,8 @@ export class ReleaseAnnouncer {
 	/** @internal keeps `key` for RECENT_SECONDS; drops what is older (amortised O(1)) */
 	remember(key: string): void {
 		const now = os.clock();
+		const own = this.ownAnnounced.get(key);
+		if (own !== undefined && now - own <= RECENT_SECONDS) return;
 		this.recentKeys.push(key);
 		this.recentTimes.push(now);
 		while (this.recentHead < this.recentTimes.size() && now - this.recentTimes[this.recentHead] > RECENT_SECONDS) {

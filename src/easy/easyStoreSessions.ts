@@ -30,6 +30,8 @@ export interface LockerEntry<T extends SaveData> {
 	HeardAtAsk?: number;
 	/** The release under way was hinted to the other servers (once per release). */
 	Hinted?: boolean;
+	/** A release hint of the key arrived since the last "locked" result. */
+	HintedSinceLocked?: boolean;
 	/** An announcement arrived while a load was in flight: if that load finds the key locked, it retries at once. */
 	HeardInFlight?: boolean;
 }
@@ -164,8 +166,10 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 		for (const locker of list) {
 			const entry = store.lockers.get(locker);
 			if (entry === undefined) continue;
-			// A hint says the release is being written, not that it was: it allows an early retry, never an ask.
+			// A hint says the release is being written, not that it was: it allows an early retry, never an ask, and
+			// the lock found next (the write may not have landed yet) counts as a first sighting.
 			if (released) entry.Heard = (entry.Heard ?? 0) + 1;
+			else entry.HintedSinceLocked = true;
 			// RetryLoadNow (the announcer's own callback) only helps a load that is not in flight.
 			if (locker.job !== undefined) entry.HeardInFlight = true;
 		}
@@ -177,10 +181,10 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
  * @internal
  * A load found `key` locked by another server's `holder`. Returns true to retry at once: an announcement of the key
  * arrived while that load was in flight (the release landed after it read). Otherwise it asks the holder to confirm
- * its release, but only when the same lock was found twice in a row or the key was announced released in the last
- * few seconds (the first sighting is otherwise usually a release still in flight, which its announcement settles
- * at no cost), once per lock, and again only after an announcement of the
- * key was heard since that ask (a release announced as written that did not land). Asks are bounded by the
+ * its release, but only when the same lock was found twice in a row (with no release hint in between) or the key
+ * was announced released in the last few seconds (the first sighting is otherwise usually a release still in
+ * flight, which its announcement settles at no cost); once per lock, and again only after an announcement of the key
+ * was heard since that ask (a release announced as written that did not land). Asks are bounded by the
  * announcements heard, plus one per lock.
  */
 export function easyStoreAskRelease<T extends SaveData>(
@@ -191,8 +195,10 @@ export function easyStoreAskRelease<T extends SaveData>(
 	const entry = store.lockers.get(locker);
 	const announcer = store.ReleaseAnnouncer;
 	if (entry === undefined || announcer === undefined) return false;
-	const seenBefore = entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock);
+	const seenBefore =
+		entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock) && entry.HintedSinceLocked !== true;
 	entry.SeenLock = holder;
+	entry.HintedSinceLocked = false;
 	if (entry.HeardInFlight === true) {
 		entry.HeardInFlight = false;
 		return true;

@@ -164,6 +164,37 @@ export = () => {
 			u.destroy();
 		});
 
+		it("ordinary hops, either order: no ask, and one UpdateAsync per hop on the server the player leaves", () => {
+			const u = Kit.createUniverse({ seed: 68, latency: { min: 0.05, max: 0.3 } });
+			const a = startWithStore(u);
+			const b = startWithStore(u);
+			for (let i = 1; i <= 8; i++) {
+				const [profile] = holding(u, a, i);
+				Kit.advance(5);
+				const before = updates(u, a);
+				let onB: CoinsProfile;
+				if (i % 2 === 0) {
+					profile.EndSession();
+					Kit.advance(1 / 60);
+					onB = b.store.StartSessionReusable(KEY, [5]);
+				} else {
+					onB = b.store.StartSessionReusable(KEY, [5]);
+					Kit.advance(0.5);
+					profile.EndSession();
+				}
+				expect(Kit.waitUntil(() => onB.IsLoaded, 30)).to.equal(true);
+				expect(onB.GetSaveData().Coins).to.equal(i);
+				Kit.advance(3);
+				expect(updates(u, a) - before).to.equal(1);
+				onB.EndSession();
+				expect(Kit.waitUntil(() => b.store.GetLockerCount() === 0, 30)).to.equal(true);
+				Kit.advance(3);
+			}
+			expect(b.store.ReleaseAnnouncer!.AskedCount).to.equal(0);
+			expect(a.store.ReleaseAnnouncer!.AskedCount).to.equal(0);
+			u.destroy();
+		});
+
 		it("a join before the leave with a dropped release: the second server still loads the last change within seconds", () => {
 			const u = Kit.createUniverse({ seed: 67 });
 			const a = startWithStore(u);
