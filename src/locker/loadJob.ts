@@ -3,6 +3,7 @@ import { Defaults, QueryConfig } from "../config";
 import { DataStoreLike } from "../gateway/types";
 import { AcquireContext, acquireResultCreate, acquireTransform } from "../protocol/acquire";
 import { RawSaveData, SaveData, StoredSession } from "../protocol/format";
+import { saveResultCreate } from "../protocol/save";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { callUser } from "../util/callUser";
@@ -12,7 +13,6 @@ import { fireLifecycle, fireLoadStatusChanged, report, reportCallback, setLoadSt
 import { creatorForTransform } from "./reset";
 import { forgetChanges } from "./savedWaiters";
 import { dropReleaseRecord, findReleaseRecord, reReleaseTransform } from "./releaseRecovery";
-import { saveResultCreate } from "../protocol/save";
 import { migratorsForTransform } from "./strictMigrators";
 import { TakeoverWatch, livenessHubFor } from "./takeover";
 import { PHASES, transition } from "./transition";

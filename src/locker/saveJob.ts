@@ -101,8 +101,9 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 	);
 	if (result.Request.Outcome === "written" || save.Status === "lost") releasesUnwritten.delete(ls);
 	if (result.Request.Outcome === "written" && save.Status === "saved") {
-		// A release is read back: it is the session's last write, and one reported as done that never landed
-		// would lose the session's last changes and leave the key locked until it expires.
+		// A release is confirmed: it is the session's last write, and one reported as done that never landed would
+		// lose the session's last changes and leave the key locked until it expires. It is read back, or (spec
+		// "on-request", not closing, no waiter) recorded, to be written again if it is found still locked.
 		const readBack = save.Release ? releaseReadBack(ls) : "skip";
 		if (readBack === "always" && confirmsOnRequest(ls, result.ChangeId) && written !== undefined) {
 			// Not read back: recorded instead, and written again only if a server asks (releaseRecovery.ts).

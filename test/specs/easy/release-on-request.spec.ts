@@ -164,6 +164,26 @@ export = () => {
 			u.destroy();
 		});
 
+		it("a dropped release still recorded when the server closes is written again within the shutdown, in one request", () => {
+			const u = Kit.createUniverse({ seed: 69 });
+			const a = startWithStore(u);
+			const [profile, lock] = holding(u, a, 1);
+			profile.GetSaveData().Coins = 9;
+			profile.MarkShouldSave();
+			u.dataStores.addFault({ method: "UpdateAsync", key: KEY, server: a.server, mode: "drop-then-ok" });
+			expect(leave(a, profile)).to.equal(true);
+			expect((stored(u, KEY)!.Session as StoredSession).LockId).to.equal(lock.LockId);
+			const before = updates(u, a);
+			const start = Kit.now();
+			a.server.shutdown();
+			expect(Kit.waitUntil(() => a.server.isClosed, 60)).to.equal(true);
+			expect(Kit.now() - start <= 30).to.equal(true);
+			expect(updates(u, a) - before).to.equal(1);
+			expect(stored(u, KEY)!.Session).to.equal(undefined);
+			expect(stored(u, KEY)!.Coins).to.equal(9);
+			u.destroy();
+		});
+
 		it("ordinary hops, either order: no ask, and one UpdateAsync per hop on the server the player leaves", () => {
 			const u = Kit.createUniverse({ seed: 68, latency: { min: 0.05, max: 0.3 } });
 			const a = startWithStore(u);
