@@ -6,6 +6,7 @@ import { EasyStore } from "./EasyStore";
 import { easyStoreArguments } from "./easyStoreArguments";
 import type { EasyStoreOptions, EasyStoreSettings } from "./EasyStoreOptions";
 import { easyLockerSpec } from "./easyLockerSpec";
+import { easyStoreWireReleaseAsks } from "./easyStoreSessions";
 
 /** Fields the library manages; a CreateSaveData that sets them is warned about (they are overwritten). */
 const RESERVED_FIELDS = ["Version", "VersionPatch", "Session", "Purchases", "ProductCredit", "RemoteChanges"];
@@ -105,6 +106,7 @@ export function EasyStoreCreate<T extends SaveData = SaveData>(
 	);
 	const easy = EasyStore.make<T>(DataStore, spec, studio, topic, releaseTopic);
 	events.store = easy;
+	easyStoreWireReleaseAsks(easy);
 	storesByDataStore.set(DataStore, easy as unknown as EasyStore<SaveData>);
 	const driver = easyDriver(services);
 	easyDriverAdd(driver, easy, Options.BindToClose !== false);

@@ -52,6 +52,14 @@ export function easyLockerSpec<T extends SaveData>(
 		store = studio;
 	}
 
+	// The topic names the real DataStore, also when Studio wraps it.
+	const topic = typeIs(DataStore, "Instance") ? `SessionLocker_RC_${DataStore.Name}`.sub(1, 80) : undefined;
+	// Studio play tests are one server, and their keys may be in memory or prefixed: nobody waits on them.
+	const releaseTopic =
+		typeIs(DataStore, "Instance") && studio === undefined
+			? `SessionLocker_RL_${DataStore.Name}`.sub(1, 80)
+			: undefined;
+
 	const config = Options.Config ?? {};
 	const services = Options.Services;
 	const spec: LockerSpec<T> = {
@@ -81,14 +89,11 @@ export function easyLockerSpec<T extends SaveData>(
 		Lifecycle: (ls, status, reason) => events.store?.onLifecycle(ls, status, reason),
 		ProductCreditChanged: (ls, _sd, productId, amount, userData) =>
 			events.store?.onCreditChanged(ls, productId, amount, userData),
+		// With a release topic, a server that still finds a released lock can ask for the release again, so
+		// releases need no read-back (docs/lock-protocol-v2.md); without one, they are read back.
+		// The store sets ReleaseAsk once it exists (EasyStoreCreate): it needs the store's ReleaseAnnouncer.
+		ReleaseCheck: releaseTopic !== undefined ? "on-request" : "read-back",
 	};
 
-	// The topic names the real DataStore, also when Studio wraps it.
-	const topic = typeIs(DataStore, "Instance") ? `SessionLocker_RC_${DataStore.Name}`.sub(1, 80) : undefined;
-	// Studio play tests are one server, and their keys may be in memory or prefixed: nobody waits on them.
-	const releaseTopic =
-		typeIs(DataStore, "Instance") && studio === undefined
-			? `SessionLocker_RL_${DataStore.Name}`.sub(1, 80)
-			: undefined;
 	return { spec, studio, topic, releaseTopic };
 }

@@ -1,7 +1,9 @@
 import { LockerCreate } from "../locker/LockerCreate";
 import type { LifecycleReason, LifecycleStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
-import type { SaveData } from "../protocol/format";
+import type { SaveData, StoredSession } from "../protocol/format";
+import { isSameLock } from "../protocol/ownership";
+import { answerReleaseAsk } from "../locker/releaseRecovery";
 import { LogPrefixCreate } from "../util/log";
 import { easyDriverClosing } from "./EasyDriver";
 import { EasyProfile } from "./EasyProfile";
@@ -19,6 +21,19 @@ export interface LockerEntry<T extends SaveData> {
 	Ended: Array<EasyProfile<T>>;
 	/** Loaded since its last release: its next release is announced to the other servers. */
 	WasLoaded: boolean;
+	/** The other server's lock this load last asked about (releases confirmed on request); cleared once loaded. */
+	AskedLock?: StoredSession;
+	/** The lock the last "locked" result found: a lock found twice in a row is worth an ask. */
+	SeenLock?: StoredSession;
+	/** Release announcements of the key heard while this locker exists, and that count at the last ask. */
+	Heard?: number;
+	HeardAtAsk?: number;
+	/** The release under way was hinted to the other servers (once per release). */
+	Hinted?: boolean;
+	/** A release hint of the key arrived since the last "locked" result. */
+	HintedSinceLocked?: boolean;
+	/** An announcement arrived while a load was in flight: if that load finds the key locked, it retries at once. */
+	HeardInFlight?: boolean;
 }
 
 /** @internal a new LockerState for a key, registered in the store's entries and key index */
@@ -105,9 +120,19 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 ): void {
 	const entry = store.lockers.get(locker);
 	if (entry === undefined) return;
+	// The release's transform ran: its write is on its way. The hint lets a server waiting for the key retry as the
+	// write lands, not one MessagingService delivery after it; the announcement still follows the write.
+	if (status === "before_save_transform" && entry.WasLoaded && entry.Hinted !== true && locker.inUseCount === 0) {
+		entry.Hinted = true;
+		store.ReleaseAnnouncer?.Hint(locker.DataStoreKey);
+	}
 	if (status === "replaced") {
-		if (reason === "r_loaded") entry.WasLoaded = true;
-		else if (reason === "r_released" && entry.WasLoaded) {
+		entry.Hinted = false;
+		if (reason === "r_loaded") {
+			entry.WasLoaded = true;
+			entry.AskedLock = undefined;
+			entry.SeenLock = undefined;
+		} else if (reason === "r_released" && entry.WasLoaded) {
 			entry.WasLoaded = false;
 			store.ReleaseAnnouncer?.Announce(locker.DataStoreKey);
 		} else if (reason === "r_lost") entry.WasLoaded = false;
@@ -121,4 +146,83 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 	// Ended profiles keep hearing their locker until it is deleted, so the final Saved and Released reach them.
 	for (const profile of table.clone(entry.Active)) profile.onLifecycle(status, reason);
 	for (const profile of table.clone(entry.Ended)) profile.onLifecycle(status, reason);
+}
+
+/**
+ * @internal
+ * Releases confirmed on request: loads of this store that find another server's lock ask that server to confirm
+ * its release, and this server answers asks about its own releases. Needs the store's ReleaseAnnouncer.
+ */
+export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>): void {
+	const announcer = store.ReleaseAnnouncer;
+	if (announcer === undefined) return;
+	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => boolean }).ReleaseAsk = (
+		locker,
+		holder,
+	) => easyStoreAskRelease(store, locker, holder);
+	announcer.onHeard = (key, released) => {
+		const list = store.byKey.get(key);
+		if (list === undefined) return;
+		for (const locker of list) {
+			const entry = store.lockers.get(locker);
+			if (entry === undefined) continue;
+			// A hint says the release is being written, not that it was: it allows an early retry, never an ask, and
+			// the lock found next (the write may not have landed yet) counts as a first sighting.
+			if (released) entry.Heard = (entry.Heard ?? 0) + 1;
+			else entry.HintedSinceLocked = true;
+			// RetryLoadNow (the announcer's own callback) only helps a load that is not in flight.
+			if (locker.job !== undefined) entry.HeardInFlight = true;
+		}
+	};
+	announcer.onAsk = (key, lock) => easyStoreAnswerAsk(store, key, lock);
+}
+
+/**
+ * @internal
+ * A load found `key` locked by another server's `holder`. Returns true to retry at once: an announcement of the key
+ * arrived while that load was in flight (the release landed after it read). Otherwise it asks the holder to confirm
+ * its release, but only when the same lock was found twice in a row (with no release hint in between) or the key
+ * was announced released in the last few seconds (the first sighting is otherwise usually a release still in
+ * flight, which its announcement settles at no cost); once per lock, and again only after an announcement of the key
+ * was heard since that ask (a release announced as written that did not land). Asks are bounded by the
+ * announcements heard, plus one per lock.
+ */
+export function easyStoreAskRelease<T extends SaveData>(
+	store: EasyStore<T>,
+	locker: LockerState<T>,
+	holder: StoredSession,
+): boolean {
+	const entry = store.lockers.get(locker);
+	const announcer = store.ReleaseAnnouncer;
+	if (entry === undefined || announcer === undefined) return false;
+	const seenBefore =
+		entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock) && entry.HintedSinceLocked !== true;
+	entry.SeenLock = holder;
+	entry.HintedSinceLocked = false;
+	if (entry.HeardInFlight === true) {
+		entry.HeardInFlight = false;
+		return true;
+	}
+	// First sighting: usually a release still in flight, which its announcement settles at no cost. Unless the key
+	// was announced released a moment ago (before this load existed): then the lock is one that did not land.
+	if (!seenBefore && !announcer.HeardRecently(locker.DataStoreKey)) return false;
+	const heard = entry.Heard ?? 0;
+	const asked = entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock);
+	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return false;
+	entry.AskedLock = holder;
+	entry.HeardAtAsk = heard;
+	announcer.Ask(locker.DataStoreKey, holder);
+	return false;
+}
+
+/**
+ * @internal
+ * Another server asks whether this server's release of `key` (lock `lock`) landed. Ignored while a locker of this
+ * store still works on the key (a held session, a load or a release in flight: that locker settles it); otherwise
+ * the recorded release, if any, is written again (fenced) and announced.
+ */
+export function easyStoreAnswerAsk<T extends SaveData>(store: EasyStore<T>, key: string, lock: StoredSession): void {
+	const list = store.byKey.get(key);
+	if (list !== undefined) for (const locker of list) if (!locker.IsDeleted && locker.State !== "idle") return;
+	answerReleaseAsk(store.LockerSpec.DataStore, key, lock, () => store.ReleaseAnnouncer?.Announce(key));
 }

@@ -1,7 +1,7 @@
 import type { LockerError } from "../errors";
 import type { RequestGateway } from "../gateway/RequestGateway";
 import type { DataStoreLike } from "../gateway/types";
-import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
+import type { SaveData, SD_RemoteChange_Base, StoredSession } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
 import type { LockerState } from "./LockerState";
 
@@ -94,4 +94,19 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	PurchaseHistoryLimit?: number;
 	StrictMode?: boolean;
 	VerifyAwaitedSaves?: boolean;
+	/**
+	 * @internal
+	 * How a release reported as written is confirmed. "read-back" (default): read the key back at once (one more
+	 * UpdateAsync). "on-request": not read back; this server keeps a record of the release and writes it again if a
+	 * server that still finds the released lock asks (`ReleaseAsk`), or a load on this server meets it. Releases
+	 * with waiters, and releases while the server closes, are read back either way (docs/lock-protocol-v2.md).
+	 */
+	ReleaseCheck?: "read-back" | "on-request";
+	/**
+	 * @internal
+	 * With "on-request": called when a load finds the key locked by another server's lock `Holder`; the Easy API
+	 * asks that server, through MessagingService, to confirm its release. Returns true when the load should retry at
+	 * once (the holder announced a release while this load was in flight). Must not yield.
+	 */
+	ReleaseAsk?(this: void, LS: LockerState<T>, Holder: StoredSession): boolean;
 }

@@ -3,6 +3,7 @@ import { Defaults, QueryConfig } from "../config";
 import { DataStoreLike } from "../gateway/types";
 import { AcquireContext, acquireResultCreate, acquireTransform } from "../protocol/acquire";
 import { RawSaveData, SaveData, StoredSession } from "../protocol/format";
+import { saveResultCreate } from "../protocol/save";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { TableRestoreBackup } from "../util/TableRestoreBackup";
 import { callUser } from "../util/callUser";
@@ -11,6 +12,7 @@ import { LoadJob, LoadJobResult, retryLater, spawnJob, userIdsForWrite } from ".
 import { fireLifecycle, fireLoadStatusChanged, report, reportCallback, setLoadStatus, strict } from "./reporting";
 import { creatorForTransform } from "./reset";
 import { forgetChanges } from "./savedWaiters";
+import { dropReleaseRecord, findReleaseRecord, reReleaseTransform } from "./releaseRecovery";
 import { migratorsForTransform } from "./strictMigrators";
 import { TakeoverWatch, livenessHubFor } from "./takeover";
 import { PHASES, transition } from "./transition";
@@ -86,8 +88,17 @@ export function runLoadJob(ls: LockerState, job: LoadJob, session: StoredSession
 		TakeDeadHolder: ls.takeover?.DeadHolder(),
 	};
 	const store = ls.store as DataStoreLike;
-	const transform = (value: unknown, keyInfo: { UpdatedTime: number } | undefined) =>
-		acquireTransform(value, keyInfo, context, acquire);
+	// A release of this key that this server wrote without reading it back: if the key still holds that lock (the
+	// release never landed), the load writes the release's data first, in the same fenced request, and takes it.
+	const record = findReleaseRecord(store, ls.DataStoreKey);
+	const rerelease = saveResultCreate();
+	const transform = (value: unknown, keyInfo: { UpdatedTime: number } | undefined) => {
+		if (record !== undefined) {
+			const released = reReleaseTransform(record, value, rerelease);
+			if (released !== undefined) return acquireTransform(released, keyInfo, context, acquire);
+		}
+		return acquireTransform(value, keyInfo, context, acquire);
+	};
 	let request = ls.gateway.Update(store, ls.DataStoreKey, transform, userIdsForWrite(ls), "UpdateAsync_Load");
 	if (request.Outcome === "not_written" && acquire.Status === "need_clock") {
 		const probe = ls.gateway.ProbeClock(store);
@@ -97,6 +108,11 @@ export function runLoadJob(ls: LockerState, job: LoadJob, session: StoredSession
 		} else if (context.BackendNow !== undefined) {
 			request = ls.gateway.Update(store, ls.DataStoreKey, transform, userIdsForWrite(ls), "UpdateAsync_Load");
 		}
+	}
+	// Settled: the key no longer held the recorded lock (the release had landed). A load written over that lock keeps
+	// the record: the write may be reported done and never land, and the next fenced use of it finds out.
+	if (record !== undefined && rerelease.Status === "lost") {
+		dropReleaseRecord(record);
 	}
 	job.Load = { Request: request, Acquire: acquire, Session: session };
 	job.Done = true;
@@ -182,6 +198,12 @@ export function consumeLoad(ls: LockerState, job: LoadJob, now: number): void {
 		ls.releaseHeard = false;
 		// A holder whose heartbeat a read found gone is taken at once (fenced on its exact lock).
 		if (takeoverWatch(ls)?.OnLocked(acquire.Holder) === true) ls.nextAttemptAt = now;
+		// Another live server's lock: with releases confirmed on request, that server is asked to confirm its release.
+		const holder = acquire.Holder;
+		const ask = ls.LockerSpec.ReleaseAsk;
+		if (ask !== undefined && holder !== undefined && holder.JobId !== ls.gateway.JobId && ask(ls, holder)) {
+			ls.nextAttemptAt = now;
+		}
 	} else if (status === "invalid_version") {
 		ls.LoadMinimumServerVersion = acquire.MinimumServerVersion;
 		ls.loadBlocked = true;

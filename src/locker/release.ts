@@ -1,10 +1,11 @@
 import type { LockerState } from "./LockerState";
 import { DataStoreService } from "@rbxts/services";
-import { GatewayResult } from "../gateway/RequestGateway";
+import { GatewayResult, RequestGateway } from "../gateway/RequestGateway";
 import { DataStoreLike } from "../gateway/types";
 import { StoredSession, isRawTable } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
 import { CleanupJob, SaveJobResult, retryLater, spawnJob, userIdsForWrite } from "./jobs";
+import { newestRecordGateway, releaseRecordCount, rewriteRecordsWhileClosing } from "./releaseRecovery";
 import { fireLifecycle, fireLoadStatusChanged, report } from "./reporting";
 
 /**
@@ -34,12 +35,35 @@ function updateBudget(): number {
 export function watchServerClose(): void {
 	if (closeWatched) return;
 	closeWatched = true;
-	// Returns at once, so it never delays the shutdown; pcall: BindToClose errors outside a running server.
+	// Returns at once unless releases written without a read-back are still recorded, so it never delays a
+	// shutdown for nothing; pcall: BindToClose errors outside a running server.
 	pcall(() =>
 		game.BindToClose(() => {
 			serverClosing = true;
+			if (releaseRecordCount() > 0) rewriteRecordsAtClose();
 		}),
 	);
+}
+
+/** While closing: how long (s) the recorded releases wait for the stores' first closing step to set a deadline. */
+const CLOSING_START_WAIT = 2;
+/** While closing without a gateway deadline (nothing drives a closing step): the window (s) assumed from the start. */
+const CLOSING_WINDOW = 27;
+
+/**
+ * Releases recorded without a read-back, at shutdown: each is written again (fenced, so a landed one writes
+ * nothing) once every live release of this server is written, in the time and budget left, or left to expire.
+ */
+function rewriteRecordsAtClose(): void {
+	const gateway = newestRecordGateway();
+	if (gateway === undefined) return;
+	const started = gateway.clock();
+	// The stores' first closing step (next Heartbeat) sets the gateway's deadline and starts every live release.
+	while (gateway.closingDeadline === undefined && gateway.clock() - started < CLOSING_START_WAIT) {
+		task.wait(CLOSING_READBACK_POLL);
+	}
+	const fallback = started + CLOSING_WINDOW;
+	rewriteRecordsWhileClosing(g => reserveClosingSlot(g, fallback), endClosingReadBack);
 }
 
 /** A release read-back reserved by `releaseReadBack` is done: its unit of budget is free again. */
@@ -56,16 +80,31 @@ export function endClosingReadBack(): void {
  */
 export function releaseReadBack(ls: LockerState): "always" | "reserved" | "skip" {
 	if (!serverClosing) return "always";
-	const deadline = ls.gateway.closingDeadline;
-	if (deadline === undefined) return "skip";
+	return reserveClosingSlot(ls.gateway) ? "reserved" : "skip";
+}
+
+/** True once this server's BindToClose callbacks started. @internal */
+export function isServerClosing(): boolean {
+	return serverClosing;
+}
+
+/**
+ * @internal
+ * While closing: waits until no release of this server is unwritten, then reserves one unit of UpdateAsync budget
+ * for a confirming request (hand it back with `endClosingReadBack`) if it can start CLOSING_READBACK_RESERVE before
+ * the gateway's closing deadline (else `fallbackDeadline`) and the budget has a unit left. False: no such request. Yields.
+ */
+export function reserveClosingSlot(gateway: RequestGateway, fallbackDeadline?: number): boolean {
+	const deadline = gateway.closingDeadline ?? fallbackDeadline;
+	if (deadline === undefined) return false;
 	while (releasesUnwritten.size() > 0) {
-		if (ls.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
+		if (gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return false;
 		task.wait(CLOSING_READBACK_POLL);
 	}
-	if (ls.gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return "skip";
-	if (updateBudget() - closingReadBacks < 1) return "skip";
+	if (gateway.clock() >= deadline - CLOSING_READBACK_RESERVE) return false;
+	if (updateBudget() - closingReadBacks < 1) return false;
 	closingReadBacks += 1;
-	return "reserved";
+	return true;
 }
 
 /** @internal reads the key back after a release: does it still hold our lock? */

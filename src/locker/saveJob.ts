@@ -6,6 +6,7 @@ import { saveResultCreate, saveTransform } from "../protocol/save";
 import { TableDeepCopy } from "../util/TableDeepCopy";
 import { SaveJob, SaveJobResult, spawnJob, userIdsForWrite } from "./jobs";
 import { checkRelease, endClosingReadBack, releaseReadBack, releasesUnwritten } from "./release";
+import { recordRelease } from "./releaseRecovery";
 import { fireLifecycle, setLoadStatus } from "./reporting";
 import { hasUnverifiedWaiter, hasWaitersUpTo } from "./savedWaiters";
 
@@ -62,6 +63,8 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 		return;
 	}
 	const version = ls.LockerSpec.SaveDataVersion;
+	// What the transform that ran last wrote: a release confirmed on request keeps it to write it again.
+	let written: RawSaveData | undefined;
 	const operation = ls.inUseCount === 0 ? "UpdateAsync_Release" : "UpdateAsync_Save";
 	// A save nobody waits for (no forced change, no waiter) may wait its turn when the request budget runs low.
 	const priority =
@@ -77,7 +80,7 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 			const processed = new Set<number>();
 			for (const id of ls.ProcessedRemoteChanges) processed.add(id);
 			result.Processed = processed;
-			return saveTransform(
+			written = saveTransform(
 				value,
 				{
 					Session: session,
@@ -90,6 +93,7 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 				},
 				save,
 			);
+			return written;
 		},
 		userIdsForWrite(ls),
 		operation,
@@ -97,16 +101,41 @@ export function runSaveJob(ls: LockerState, job: SaveJob, session: StoredSession
 	);
 	if (result.Request.Outcome === "written" || save.Status === "lost") releasesUnwritten.delete(ls);
 	if (result.Request.Outcome === "written" && save.Status === "saved") {
-		// A release is read back: it is the session's last write, and one reported as done that never landed
-		// would lose the session's last changes and leave the key locked until it expires.
+		// A release is confirmed: it is the session's last write, and one reported as done that never landed would
+		// lose the session's last changes and leave the key locked until it expires. It is read back, or (spec
+		// "on-request", not closing, no waiter) recorded, to be written again if it is found still locked.
 		const readBack = save.Release ? releaseReadBack(ls) : "skip";
-		if (readBack !== "skip") {
+		if (readBack === "always" && confirmsOnRequest(ls, result.ChangeId) && written !== undefined) {
+			// Not read back: recorded instead, and written again only if a server asks (releaseRecovery.ts).
+			const expiry = ls.LockerSpec.SessionExpiry;
+			const ids = userIdsForWrite(ls);
+			recordRelease(
+				ls.store as DataStoreLike,
+				ls.DataStoreKey,
+				session,
+				version,
+				written,
+				result.Processed,
+				ids,
+				ls.gateway,
+				expiry,
+			);
+		} else if (readBack !== "skip") {
 			checkRelease(ls, result, session);
 			if (readBack === "reserved") endClosingReadBack();
 		} else if (hasWaitersUpTo(ls, result.ChangeId)) verifyWrite(ls, result);
 	}
 	job.SaveResult = result;
 	job.Done = true;
+}
+
+/**
+ * @internal
+ * Whether a release written now is confirmed on request instead of read back: the spec says so ("on-request"), and
+ * no waiter is told "saved" by it (a purchase waiting on the release still gets its read-back).
+ */
+function confirmsOnRequest(ls: LockerState, changeId: number): boolean {
+	return ls.LockerSpec.ReleaseCheck === "on-request" && !hasWaitersUpTo(ls, changeId);
 }
 
 /**

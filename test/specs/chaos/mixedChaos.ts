@@ -7,6 +7,8 @@ import { checkFinalData } from "./mixedChaosFinal";
 type GameModule = typeof import("./fixtures/MixedGame");
 const GAME_MODULE = "ReplicatedStorage.Specs.specs.chaos.fixtures.MixedGame";
 const PRODUCT = 3001;
+/** A visit to a key left locked by a live server gets it within this (virtual s); the expiry is 120 s. */
+const LOCKED_VISIT_SECONDS = 30;
 const HTTP_500 = "502: API Services rejected request with error. HTTP 500 (Internal Server Error)";
 const THROTTLES = [
 	"StandardWriteExperienceThrottled: StandardWrite request was throttled by experience limits.",
@@ -398,8 +400,29 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 		const queued = stored(userId)?.RemoteChanges as Array<unknown> | undefined;
 		if (queued !== undefined && queued.size() > 0) visitors.add(userId);
 	}
+	// A key still locked by a server that did not crash: a release reported written that never landed, which the
+	// Easy API confirms on request (docs/lock-protocol-v2.md). The user's next visit must get the key within
+	// seconds, well before the expiry could settle it: the visit asks, the holder writes its release again.
+	const lockedAtEnd = new Array<number>();
+	for (let userId = 1; userId <= options.players; userId++) {
+		const session = stored(userId)?.Session as StoredSession | undefined;
+		if (session === undefined) continue;
+		if (allNodes.some(n => n.crashed && n.server.jobId === session.JobId)) continue;
+		lockedAtEnd.push(userId);
+		visitors.add(userId);
+	}
 	count("finalVisits", visitors.size());
+	count("finalVisitsLocked", lockedAtEnd.size());
 	for (const userId of visitors) online.set(userId, { node: sweep, player: sweep.server.addPlayer({ userId }) });
+	Kit.waitUntil(() => {
+		checkFrame();
+		return lockedAtEnd.every(userId => sweep.game.editable(userId) !== undefined);
+	}, LOCKED_VISIT_SECONDS);
+	for (const userId of lockedAtEnd) {
+		if (sweep.game.editable(userId) === undefined) {
+			violate("keysLeftLocked", `user ${userId}: still locked ${LOCKED_VISIT_SECONDS} s into a visit`);
+		}
+	}
 	Kit.waitUntil(() => {
 		checkFrame();
 		for (const userId of visitors) if (sweep.game.editable(userId) === undefined) return false;
