@@ -30,11 +30,17 @@ export interface LockerEntry<T extends SaveData> {
 	HeardAtAsk?: number;
 	/** The release under way was hinted to the other servers (once per release). */
 	Hinted?: boolean;
+	/** When (os.clock) the load first found `SeenLock`. */
+	SeenLockSince?: number;
 	/** A release hint of the key arrived since the last "locked" result. */
 	HintedSinceLocked?: boolean;
-	/** An announcement arrived while a load was in flight: if that load finds the key locked, it retries at once. */
-	HeardInFlight?: boolean;
 }
+
+/**
+ * Seconds a load must keep finding the same lock before it asks the holder to confirm its release: longer than a
+ * release in flight takes to land (two DataStore round trips), shorter than the cooldown after the quick retries.
+ */
+const ASK_AFTER = 3;
 
 /** @internal a new LockerState for a key, registered in the store's entries and key index */
 export function easyStoreCreateLocker<T extends SaveData>(
@@ -156,7 +162,7 @@ export function easyStoreOnLifecycle<T extends SaveData>(
 export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>): void {
 	const announcer = store.ReleaseAnnouncer;
 	if (announcer === undefined) return;
-	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => boolean }).ReleaseAsk = (
+	(store.LockerSpec as { ReleaseAsk?: (ls: LockerState<T>, holder: StoredSession) => void }).ReleaseAsk = (
 		locker,
 		holder,
 	) => easyStoreAskRelease(store, locker, holder);
@@ -168,10 +174,9 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 			if (entry === undefined) continue;
 			// A hint says the release is being written, not that it was: it allows an early retry, never an ask, and
 			// the lock found next (the write may not have landed yet) counts as a first sighting.
+			// (A load in flight when either arrives retries at once if it comes back locked: RetryLoadNow.)
 			if (released) entry.Heard = (entry.Heard ?? 0) + 1;
 			else entry.HintedSinceLocked = true;
-			// RetryLoadNow (the announcer's own callback) only helps a load that is not in flight.
-			if (locker.job !== undefined) entry.HeardInFlight = true;
 		}
 	};
 	announcer.onAsk = (key, lock) => easyStoreAnswerAsk(store, key, lock);
@@ -179,40 +184,38 @@ export function easyStoreWireReleaseAsks<T extends SaveData>(store: EasyStore<T>
 
 /**
  * @internal
- * A load found `key` locked by another server's `holder`. Returns true to retry at once: an announcement of the key
- * arrived while that load was in flight (the release landed after it read). Otherwise it asks the holder to confirm
- * its release, but only when the same lock was found twice in a row (with no release hint in between) or the key
- * was announced released in the last few seconds (the first sighting is otherwise usually a release still in
- * flight, which its announcement settles at no cost); once per lock, and again only after an announcement of the key
- * was heard since that ask (a release announced as written that did not land). Asks are bounded by the
- * announcements heard, plus one per lock.
+ * A load found `key` locked by another server's `holder`. It asks the holder to confirm its release, but only when
+ * the same lock was found for ASK_AFTER seconds (with no release hint in between) or the key was announced released
+ * in the last few seconds (a lock seen briefly is usually a release still in flight, which its announcement settles
+ * at no cost); once per lock, and again only after an announcement of the key was heard since that ask (a
+ * release announced as written that did not land). Asks are bounded by the announcements heard, plus one per lock.
+ * (An announcement heard while the load was in flight makes it retry at once: `LockerState.RetryLoadNow`.)
  */
 export function easyStoreAskRelease<T extends SaveData>(
 	store: EasyStore<T>,
 	locker: LockerState<T>,
 	holder: StoredSession,
-): boolean {
+): void {
 	const entry = store.lockers.get(locker);
 	const announcer = store.ReleaseAnnouncer;
-	if (entry === undefined || announcer === undefined) return false;
-	const seenBefore =
-		entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock) && entry.HintedSinceLocked !== true;
+	if (entry === undefined || announcer === undefined) return;
+	const now = os.clock();
+	const same = entry.SeenLock !== undefined && isSameLock(holder, entry.SeenLock) && entry.HintedSinceLocked !== true;
+	if (!same) entry.SeenLockSince = now;
 	entry.SeenLock = holder;
 	entry.HintedSinceLocked = false;
-	if (entry.HeardInFlight === true) {
-		entry.HeardInFlight = false;
-		return true;
-	}
-	// First sighting: usually a release still in flight, which its announcement settles at no cost. Unless the key
-	// was announced released a moment ago (before this load existed): then the lock is one that did not land.
-	if (!seenBefore && !announcer.HeardRecently(locker.DataStoreKey)) return false;
+	// A lock seen for a short while is usually a release still in flight (a hop: the quick retries after a locked
+	// load find it again within a second), which its announcement settles at no cost. Ask once the same lock has
+	// been seen for ASK_AFTER seconds, or at once if the key was announced released a moment ago (before this load
+	// existed): then the lock is one that did not land.
+	const longSeen = same && now - (entry.SeenLockSince ?? now) >= ASK_AFTER;
+	if (!longSeen && !announcer.HeardRecently(locker.DataStoreKey)) return;
 	const heard = entry.Heard ?? 0;
 	const asked = entry.AskedLock !== undefined && isSameLock(holder, entry.AskedLock);
-	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return false;
+	if (asked && heard <= (entry.HeardAtAsk ?? 0)) return;
 	entry.AskedLock = holder;
 	entry.HeardAtAsk = heard;
 	announcer.Ask(locker.DataStoreKey, holder);
-	return false;
 }
 
 /**

@@ -105,8 +105,8 @@ export interface LockerSpec<T extends SaveData = SaveData> {
 	/**
 	 * @internal
 	 * With "on-request": called when a load finds the key locked by another server's lock `Holder`; the Easy API
-	 * asks that server, through MessagingService, to confirm its release. Returns true when the load should retry at
-	 * once (the holder announced a release while this load was in flight). Must not yield.
+	 * asks that server, through MessagingService, to confirm its release. (An announcement heard while the load was
+	 * in flight already makes it retry at once: `RetryLoadNow`.) Must not yield.
 	 */
-	ReleaseAsk?(this: void, LS: LockerState<T>, Holder: StoredSession): boolean;
+	ReleaseAsk?(this: void, LS: LockerState<T>, Holder: StoredSession): void;
 }

@@ -201,9 +201,7 @@ export function consumeLoad(ls: LockerState, job: LoadJob, now: number): void {
 		// Another live server's lock: with releases confirmed on request, that server is asked to confirm its release.
 		const holder = acquire.Holder;
 		const ask = ls.LockerSpec.ReleaseAsk;
-		if (ask !== undefined && holder !== undefined && holder.JobId !== ls.gateway.JobId && ask(ls, holder)) {
-			ls.nextAttemptAt = now;
-		}
+		if (ask !== undefined && holder !== undefined && holder.JobId !== ls.gateway.JobId) ask(ls, holder);
 	} else if (status === "invalid_version") {
 		ls.LoadMinimumServerVersion = acquire.MinimumServerVersion;
 		ls.loadBlocked = true;
