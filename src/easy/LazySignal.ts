@@ -15,7 +15,11 @@ type Loose = (...args: Array<unknown>) => void;
 export class LazySignal {
 	/** @internal the real signal, created by the first Connect, Once, ConnectParallel or Wait */ inner:
 		Signal<Loose> | undefined;
-	/** @internal Destroy was called before the real signal existed */ destroyed = false;
+	/**
+	 * @internal Destroy was called before the real signal existed. Left unset until then: ten signals per profile, and
+	 * a table with no fields is the smallest.
+	 */
+	destroyed: boolean | undefined;
 
 	/** @internal the real signal, created now if needed (and destroyed at once if Destroy came first) */
 	real(): Signal<Loose> {
@@ -23,7 +27,7 @@ export class LazySignal {
 		if (inner === undefined) {
 			inner = new Signal<Loose>();
 			this.inner = inner;
-			if (this.destroyed) inner.Destroy();
+			if (this.destroyed === true) inner.Destroy();
 		}
 		return inner;
 	}
