@@ -38,7 +38,13 @@ export interface DrivenStore {
 	/** @internal the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
 		readonly Locker: LockerState;
 	}>;
-	/** @internal */ readonly RemoteChangeSender: { IsSending(): boolean; Update(): void; DescribePending(): string };
+	/** @internal */ readonly RemoteChangeSender: {
+		IsSending(): boolean;
+		Update(): void;
+		DescribePending(): string;
+		/** what `IsSending` looks at, read by the idle frame itself (see onFrame) */
+		readonly jobs: ReadonlyMap<unknown, unknown>;
+	};
 	/** @internal for the shutdown warning: unreleased keys with their states and unconfirmed remote changes */
 	describePending(): string;
 	/** @internal */ readonly RemoteChangeListener: { readonly NudgeCount: number };
@@ -220,23 +226,6 @@ function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchas
 	if (store.RemoteChangeSender.IsSending()) store.RemoteChangeSender.Update();
 }
 
-/**
- * @hidden
- * True when a frame may skip every schedule: the same frame stepped in full would find no full pass to run, nothing
- * in flight, no timer due, no nudge, purchase or send. Idle servers then pay a few field reads per frame.
- */
-function asleep(d: Driver, now: number): boolean {
-	if (now >= d.sleepUntil || d.closing) return false;
-	if (d.purchaser !== undefined && d.purchaser.HasIncompletePurchases()) return false;
-	for (const schedule of d.schedules) {
-		const store = schedule.store;
-		if (nudgeCount(store) !== schedule.nudges || store.RemoteChangeSender.IsSending()) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /** @hidden the earliest time any schedule has something due after a step at `now`; `now` when the next frame must look */
 function wakeAt(d: Driver, now: number): number {
 	let at = math.huge;
@@ -249,9 +238,38 @@ function wakeAt(d: Driver, now: number): number {
 	return at;
 }
 
-function step(d: Driver): void {
+/**
+ * @hidden
+ * True when a frame may skip every schedule: the same frame stepped in full would find no full pass to run, nothing
+ * in flight, no timer due, no nudge, purchase or send. Idle servers then pay a few field reads per frame.
+ *
+ * Each frame runs the Heartbeat handler in a new thread, whose stack is reallocated (garbage, then collector work)
+ * when a call nests too deep: a C function needs 20 free slots above its caller. So the checks stay in this one
+ * frame, calling `next` (Map.isEmpty) from here rather than through `IsSending`; idle frames then allocate no more
+ * than an empty handler's.
+ */
+function asleep(d: Driver, now: number): boolean {
+	if (now >= d.sleepUntil || d.closing) return false;
+	const purchaser = d.purchaser;
+	if (purchaser !== undefined && purchaser.HasIncompletePurchases()) return false;
+	const verdicts = takeoverVerdicts();
+	for (const schedule of d.schedules) {
+		const store = schedule.store;
+		// nudgeCount(store), and store.RemoteChangeSender.IsSending(), inline (see above).
+		if (store.RemoteChangeListener.NudgeCount + verdicts !== schedule.nudges) return false;
+		if (!store.RemoteChangeSender.jobs.isEmpty()) return false;
+	}
+	return true;
+}
+
+/** @hidden the Heartbeat handler */
+function onFrame(d: Driver): void {
 	const now = d.services.Clock();
 	if (asleep(d, now)) return;
+	step(d, now);
+}
+
+function step(d: Driver, now: number): void {
 	const purchasing = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
 	for (const schedule of d.schedules) stepSchedule(schedule, now, d.closing, purchasing);
 	d.purchaser?.Update();
@@ -312,7 +330,7 @@ export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolea
 		nudges: nudgeCount(store),
 	});
 	d.sleepUntil = 0;
-	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => step(d));
+	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => onFrame(d));
 	if (bindToClose && !d.closeBound) {
 		d.closeBound = true;
 		d.services.BindToClose(() => {

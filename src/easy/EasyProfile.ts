@@ -1,4 +1,4 @@
-import Signal from "@rbxts/signal";
+import { lazySignal } from "./LazySignal";
 import type { LifecycleReason, LifecycleStatus, LoadStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
 import { SavedConnection } from "../locker/SavedConnection";
@@ -44,29 +44,29 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 * Every lifecycle event of the locker, (Status, Reason): the raw stream. An ended profile keeps receiving its
 	 * locker's events (the final save and the release) until `Finished`.
 	 */
-	readonly Lifecycle = new Signal<(Status: LifecycleStatus, Reason: LifecycleReason) => void>();
+	readonly Lifecycle = lazySignal<(Status: LifecycleStatus, Reason: LifecycleReason) => void>();
 	/**
 	 * The profile is completely done: after `EndSession()`, its locker released the key (the final save landed) and
 	 * was deleted, or a new profile took the session over (`StartSessionReusable`, a reconnection). **After its
 	 * handlers have run, every signal of the profile is destroyed and its connections are dropped.**
 	 */
-	readonly Finished = new Signal<() => void>();
+	readonly Finished = lazySignal<() => void>();
 	/** `EndSession()` was called; the release happens later (`Finished` tells you when it landed). */
-	readonly Destroyed = new Signal<() => void>();
+	readonly Destroyed = lazySignal<() => void>();
 	/** A save succeeded. */
-	readonly Saved = new Signal<() => void>();
+	readonly Saved = lazySignal<() => void>();
 	/** The contents of the save data were swapped (loaded, released or lost). */
-	readonly Replaced = new Signal<(Reason: LifecycleReason) => void>();
+	readonly Replaced = lazySignal<(Reason: LifecycleReason) => void>();
 	/** The real data replaced the offline defaults. */
-	readonly Loaded = new Signal<() => void>();
+	readonly Loaded = lazySignal<() => void>();
 	/** The data went back to offline defaults because the session ended (released) or was lost. */
-	readonly Reset = new Signal<(Reason: LifecycleReason) => void>();
+	readonly Reset = lazySignal<(Reason: LifecycleReason) => void>();
 	/** The lock was given up willingly. */
-	readonly Released = new Signal<() => void>();
+	readonly Released = lazySignal<() => void>();
 	/** The lock was lost: another server owns the key now. Unsaved changes are gone. */
-	readonly Lost = new Signal<() => void>();
+	readonly Lost = lazySignal<() => void>();
 	/** Product credit changed by `ChangeAmount` (negative when used). */
-	readonly ProductCreditChanged = new Signal<(ProductId: number, ChangeAmount: number, UserData?: unknown) => void>();
+	readonly ProductCreditChanged = lazySignal<(ProductId: number, ChangeAmount: number, UserData?: unknown) => void>();
 
 	/** @internal */ readonly owner: EasyProfileOwner;
 	/** @internal threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();

@@ -1,5 +1,5 @@
 import { Players as DefaultPlayers } from "@rbxts/services";
-import Signal from "@rbxts/signal";
+import { lazySignal } from "./LazySignal";
 import type { SaveData } from "../protocol/format";
 import { ProcessReceiptBind } from "../purchases/ProcessReceipt";
 import type { ProductProcessFunction } from "../purchases/types";
@@ -71,14 +71,14 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	 * The player's data finished loading (also fired for a reconnection that reused a loaded session). Fired in the
 	 * frame the data loads, before `GetLoaded` returns the profile, and also when the player leaves right after.
 	 */
-	readonly ProfileLoaded = new Signal<(Player: Player, Profile: EasyProfile<T>) => void>();
+	readonly ProfileLoaded = lazySignal<(Player: Player, Profile: EasyProfile<T>) => void>();
 	/**
 	 * The player rejoined before their previous session was released: the same session continues, without a
 	 * DataStore request. Fires before `ProfileLoaded`.
 	 */
-	readonly Reconnected = new Signal<(Player: Player, Profile: EasyProfile<T>) => void>();
+	readonly Reconnected = lazySignal<(Player: Player, Profile: EasyProfile<T>) => void>();
 	/** The same account joined twice; `Kept` holds the session, `Kicked` was removed. */
-	readonly DuplicateLogin = new Signal<(Kept: Player, Kicked: Player) => void>();
+	readonly DuplicateLogin = lazySignal<(Kept: Player, Kicked: Player) => void>();
 
 	/** @internal */ readonly entries = new Map<number, Entry<T>>();
 	/** @internal */ readonly options: PlayerProfilesOptions;
