@@ -1,5 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { AutosavePlanner, MAX_STRETCH_PERIODS, STRETCH_LEASE_MARGIN } from "./AutosavePlanner";
+import { maxInWindow } from "../../test/helpers/maxInWindow";
 
 /** First-autosave times (relative to their loads) of `count` sessions loading `gap` seconds apart from `origin`. */
 function burst(origin: number, count: number, gap: number): Array<number> {
@@ -7,18 +8,6 @@ function burst(origin: number, count: number, gap: number): Array<number> {
 	const offsets = new Array<number>();
 	for (let i = 0; i < count; i++) offsets.push(planner.Plan(origin + i * gap, 300, {}) - origin);
 	return offsets;
-}
-
-/** The most times in any `width`-second window. */
-function maxInWindow(times: Array<number>, width: number): number {
-	const sorted = [...times].sort((a, b) => a < b);
-	let best = 0;
-	let from = 0;
-	for (let to = 0; to < sorted.size(); to++) {
-		while (sorted[to] - sorted[from] >= width) from += 1;
-		best = math.max(best, to - from + 1);
-	}
-	return best;
 }
 
 export = () => {

@@ -1,6 +1,7 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit, KitServer, KitUniverse } from "../../test/kit";
 import type { RequestGatewayOptions } from "./RequestGateway";
+import { maxInWindow } from "../../test/helpers/maxInWindow";
 
 type Lib = typeof import("../index");
 const LIB = "ReplicatedStorage.SessionLocker";
@@ -33,18 +34,6 @@ function spendWrites(w: World, count: number): boolean {
 			done += 1;
 		});
 	return Kit.waitUntil(() => done === count, 10);
-}
-
-/** The most requests in any `width`-second window. */
-function maxInWindow(times: Array<number>, width: number): number {
-	const sorted = [...times].sort((a, b) => a < b);
-	let best = 0;
-	let from = 0;
-	for (let to = 0; to < sorted.size(); to++) {
-		while (sorted[to] - sorted[from] >= width) from += 1;
-		best = math.max(best, to - from + 1);
-	}
-	return best;
 }
 
 export = () => {

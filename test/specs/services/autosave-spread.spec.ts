@@ -2,23 +2,12 @@
 import { Kit } from "../../kit";
 import type { CoinsProfile } from "../easy/helpers";
 import { startWithStore } from "../easy/helpers";
+import { maxInWindow } from "../../helpers/maxInWindow";
 
 // How the gateway spreads autosaves on one server: a join storm's autosaves go at different times within the
 // period, and keep their phase period after period (the stretch under a short budget: autosave-stretch.spec).
 
 const PERIOD = 300;
-
-/** The most times in any `width`-second window. */
-function maxInWindow(times: Array<number>, width: number): number {
-	const sorted = [...times].sort((a, b) => a < b);
-	let best = 0;
-	let from = 0;
-	for (let to = 0; to < sorted.size(); to++) {
-		while (sorted[to] - sorted[from] >= width) from += 1;
-		best = math.max(best, to - from + 1);
-	}
-	return best;
-}
 
 export = () => {
 	describe("autosave spread (a join storm's autosaves over the period)", () => {
