@@ -52,12 +52,12 @@ export interface DrivenStore {
 
 /**
  * Seconds between full passes over a store's lockers while nothing asks for one. The timer queue knows when each
- * locker is due by itself; this pass only picks up changes made to a LockerState directly (the Full API on
- * `profile.ELS`) rather than through the EasyProfile, so such a change (a forced save, a hold) waits at most this
- * long. Changes made through the EasyProfile, purchases, remote-change nudges and release announcements act on the
- * next frame.
+ * locker is due by itself, and every public LockerState method that changes what the locker will do next (a hold,
+ * a forced save, a waiter, a retry; also when game code calls them on `profile.ELS` directly) wakes the driver for
+ * that locker, as do purchases, remote-change nudges and release announcements. This pass is only the safety net for
+ * a change no method reports (a field of the LockerState set by hand).
  */
-export const EASY_FULL_PASS_PERIOD = 5;
+export const EASY_FULL_PASS_PERIOD = 30;
 
 /** @internal the driver's schedule of one store */
 interface Schedule {

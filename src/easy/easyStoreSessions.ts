@@ -5,7 +5,7 @@ import type { SaveData, StoredSession } from "../protocol/format";
 import { isSameLock } from "../protocol/ownership";
 import { answerReleaseAsk } from "../locker/releaseRecovery";
 import { LogPrefixCreate } from "../util/log";
-import { easyDriverClosing } from "./EasyDriver";
+import { easyDriverClosing, easyDriverWake, easyDriverWakeLocker } from "./EasyDriver";
 import { EasyProfile } from "./EasyProfile";
 import type { EasyStore } from "./EasyStore";
 
@@ -53,6 +53,12 @@ export function easyStoreCreateLocker<T extends SaveData>(
 	const ids = userIds ?? [];
 	const prefix = logPrefix ?? (ids.size() === 1 ? LogPrefixCreate(true, ids[0], key) : `[SessionLocker]:[${key}]`);
 	const locker = LockerCreate(store.LockerSpec, key, ids, prefix, disableAPIs);
+	// Game code may use the Full API on `profile.ELS` directly: the driver looks at the locker on its next frame (a
+	// deleted one needs the store's full pass, which forgets it).
+	locker.onPoke = changed => {
+		if (changed.IsDeleted) easyDriverWake(store);
+		else easyDriverWakeLocker(store, changed);
+	};
 	const entry: LockerEntry<T> = { Locker: locker, Active: [], Ended: [], WasLoaded: false };
 	store.lockers.set(locker, entry);
 	store.entries.push(entry);

@@ -87,6 +87,12 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	/** @internal */ nextAttemptAt = 0;
 	/** @internal */ autosaveAt = 0;
 	/** @internal */ failures = 0;
+	/**
+	 * @internal
+	 * Called after a public method changed what the next SessionUpdate would do (a hold, a forced save, a waiter, a
+	 * retry): a driver that steps lockers only when they are due (the Easy API's) looks at this one on its next frame.
+	 */
+	onPoke: ((ls: LockerState) => void) | undefined;
 	/** @internal a release of this key was announced while a load was in flight (RetryLoadNow) */
 	releaseHeard = false;
 	/** @internal consecutive "locked" results of this load attempt: the first retries come sooner (loadJob) */
@@ -183,6 +189,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.InUse.add(holdKey);
 		this.inUseCount += 1;
 		this.IsIdling = false;
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -197,6 +204,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		if (!this.InUse.has(holdKey)) return;
 		this.InUse.delete(holdKey);
 		this.inUseCount -= 1;
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -208,6 +216,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	MarkShouldReleaseAll(): void {
 		this.InUse.clear();
 		this.inUseCount = 0;
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -225,6 +234,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 			// The data changed since the fatal error, so a retry is no longer blind.
 			this.fatalSaveBlocked = false;
 			this.nextAttemptAt = 0;
+			this.onPoke?.(this);
 		}
 	}
 
@@ -239,6 +249,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	MarkForceSave(): void {
 		this.MarkShouldSave();
 		this.ChangeId_PendingForce = this.ChangeId_Pending;
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -279,6 +290,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		}
 		if (this.LoadStatus !== "session_is_locked") return false;
 		this.nextAttemptAt = 0;
+		this.onPoke?.(this);
 		return true;
 	}
 
@@ -323,6 +335,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		this.IsIdling = true;
 		failAllSavedConnections(this);
 		fireLifecycle(this, "deleted", "none");
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -367,6 +380,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	ProductCreditGive(ProductId: number, Amount: number, UserData?: unknown): void {
 		checkCreditArguments("ProductCreditGive", ProductId, Amount, 2);
 		productCreditGive(this, ProductId, Amount, UserData);
+		this.onPoke?.(this);
 	}
 
 	/**
@@ -379,7 +393,9 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 */
 	ProductCreditUse(ProductId: number, Amount: number, UserData?: unknown): boolean {
 		checkCreditArguments("ProductCreditUse", ProductId, Amount, 2);
-		return productCreditUse(this, ProductId, Amount, UserData);
+		const used = productCreditUse(this, ProductId, Amount, UserData);
+		this.onPoke?.(this);
+		return used;
 	}
 
 	/**
@@ -397,7 +413,10 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 		const connection = new SavedConnection(this, this.ChangeId_Pending, Callback, UserData);
 		if (this.Session === undefined) connection.Trigger(false);
 		else if (this.ChangeId_Pending <= acknowledgedChangeId(this)) connection.Trigger(true);
-		else this.SavedConnections.push(connection);
+		else {
+			this.SavedConnections.push(connection);
+			this.onPoke?.(this);
+		}
 		return connection;
 	}
 
@@ -435,6 +454,7 @@ export class LockerState<T extends SaveData = SaveData> implements SavedConnecti
 	 */
 	ProcessRemoteChanges(): void {
 		processRemoteChanges(this);
+		this.onPoke?.(this);
 	}
 
 	/**
