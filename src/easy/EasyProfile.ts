@@ -4,7 +4,7 @@ import type { LockerState } from "../locker/LockerState";
 import { SavedConnection } from "../locker/SavedConnection";
 import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
-import { easyDriverWake, easyDriverWakeLocker } from "./EasyDriver";
+import { easyDriverWake } from "./EasyDriver";
 
 /** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
 export interface EasyProfileOwner {
@@ -179,8 +179,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 */
 	MarkShouldSave(): void {
 		if (!this.IsActive) return;
-		// After a fatal save error, a new change lifts the block: the retry must not wait for the next autosave.
-		if (this.ELS.fatalSaveBlocked) easyDriverWakeLocker(this.owner, this.ELS);
+		// After a fatal save error, a new change lifts the block; the locker then wakes the driver itself (onPoke).
 		this.ELS.MarkShouldSave();
 	}
 
@@ -194,8 +193,8 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	 */
 	MarkForceSave(): void {
 		if (!this.IsActive) return;
+		// The locker wakes the driver for itself (onPoke): the save starts on the next frame.
 		this.ELS.MarkForceSave();
-		easyDriverWakeLocker(this.owner, this.ELS);
 	}
 
 	/**
