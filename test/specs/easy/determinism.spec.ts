@@ -26,8 +26,12 @@ function easyScenario(seed: number, withTimes = false): string {
 	const log = universe.dataStores.requests({ service: "*" });
 	universe.destroy();
 	return (
-		log.map(e => `${withTimes ? string.format("%.4f ", e.time - t0) : ""}${e.server - a.server.id} ${e.service}.${e.method} ${e.key} ${e.outcome}`).join("\n") +
-		`\n${log.size()} requests over ${math.floor(Kit.now() - t0)} s`
+		log
+			.map(
+				e =>
+					`${withTimes ? string.format("%.4f ", e.time - t0) : ""}${e.server - a.server.id} ${e.service}.${e.method} ${e.key} ${e.outcome}`,
+			)
+			.join("\n") + `\n${log.size()} requests over ${math.floor(Kit.now() - t0)} s`
 	);
 }
 
