@@ -22,7 +22,8 @@ lines.push(
 	"",
 	`Measured by \`npm run bench -- peers\` on ${report.generated.slice(0, 10)}: ${report.setup}. "never" means not ` +
 		"within the scenario's time limit. CPU is the real CPU of the emulator's VM minus a run of the same servers " +
-		"and players without a data library; on a shared machine it varies by up to a third between runs, so read CPU " +
+		"and players without a data library and with nothing on Heartbeat (a library's own per-frame handler counts " +
+		"against it); on a shared machine it varies by up to a third between runs, so read CPU " +
 		"ratios near 1 as a tie. Emulator shims the peers needed: " +
 		`${report.shims.length > 0 ? report.shims.join("; ") : "none"}.`,
 );

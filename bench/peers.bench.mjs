@@ -60,7 +60,7 @@ export default async function run() {
 		["cpu10", "cpu10.secondsPerHour"],
 	]) {
 		const rates = {};
-		for (const library of ["none", ...LIBRARIES]) {
+		for (const library of ["none", "handler", ...LIBRARIES]) {
 			const child = spawnSync(process.execPath, [path.join(here, "peers.cpu.mjs"), name, library], {
 				cwd: repoRoot,
 				encoding: "utf8",

@@ -1,85 +1,24 @@
-import { RunService as DefaultRunService } from "@rbxts/services";
 import type { LockerState } from "../locker/LockerState";
-import { ProductPurchaser, ProductPurchaserCreate } from "../purchases/ProductPurchaser";
 import { takeoverVerdicts } from "../locker/takeover";
-import { TimerQueue } from "./TimerQueue";
-
-/** The part of RunService the Easy API uses. */
-export interface EasyRunService {
-	readonly Heartbeat: RBXScriptSignal<(deltaTime: number) => void>;
-	IsClient(): boolean;
-	IsStudio(): boolean;
-}
+import { ProductPurchaser, ProductPurchaserCreate } from "../purchases/ProductPurchaser";
+import { DrivenStore, Schedule, scheduleLockerNow, stepSchedule } from "./easySchedule";
+import { defaultEasyServices, EasyServices } from "./EasyServices";
 
 /**
- * The engine services the Easy API uses. Pass your own (for example fakes in a unit test) through
- * `EasyStoreCreate`'s options; the first store decides for the whole server, because all stores share one driver.
- *
- * @example
- * EasyStoreCreate(store, () => ({ Coins: 0 }), { Services: { Clock: () => myClock() } });
+ * The one driver of the Easy API on a server: it steps every store's lockers from RunService.Heartbeat, but only
+ * while something is due. When nothing is (every locker waits for a time, nothing in flight, no purchase, no send),
+ * it disconnects from Heartbeat and sleeps on one `task.delay` until the earliest due time; every source of work
+ * that does not come from the clock wakes it (LockerState changes through `onPoke`, purchases, remote sends,
+ * release announcements, new and ended sessions). An idle server therefore runs no Luau on most frames.
  */
-export interface EasyServices {
-	RunService: EasyRunService;
-	/** Registers the shutdown handler; default `game.BindToClose`. */
-	BindToClose: (callback: () => void) => void;
-	/** Monotonic clock in seconds passed to SessionUpdate; default os.clock. */
-	Clock: () => number;
-	/**
-	 * The MemoryStoreService holding this server's heartbeat, for fast takeover from a crashed server; `false` turns
-	 * it off. Default: `LockerSpec.MemoryStoreService`'s default (the game's, on live servers; off in Studio).
-	 */
-	MemoryStoreService?: MemoryStoreService | false;
-}
-
-/** What the driver needs from a store. */
-export interface DrivenStore {
-	/** @internal one full step: every locker, deletions, remote sends */ update(now: number, closing: boolean): void;
-	/** @internal true while it holds lockers, purchases or remote sends */ isBusy(): boolean;
-	/** @internal the store's lockers in creation order, for the timer queue */ readonly entries: ReadonlyArray<{
-		readonly Locker: LockerState;
-	}>;
-	/** @internal */ readonly RemoteChangeSender: {
-		IsSending(): boolean;
-		Update(): void;
-		DescribePending(): string;
-		/** what `IsSending` looks at, read by the idle frame itself (see onFrame) */
-		readonly jobs: ReadonlyMap<unknown, unknown>;
-	};
-	/** @internal for the shutdown warning: unreleased keys with their states and unconfirmed remote changes */
-	describePending(): string;
-	/** @internal */ readonly RemoteChangeListener: { readonly NudgeCount: number };
-}
-
-/**
- * Seconds between full passes over a store's lockers while nothing asks for one. The timer queue knows when each
- * locker is due by itself, and every public LockerState method that changes what the locker will do next (a hold,
- * a forced save, a waiter, a retry; also when game code calls them on `profile.ELS` directly) wakes the driver for
- * that locker, as do purchases, remote-change nudges and release announcements. This pass is only the safety net for
- * a change no method reports (a field of the LockerState set by hand).
- */
-export const EASY_FULL_PASS_PERIOD = 30;
-
-/** @internal the driver's schedule of one store */
-interface Schedule {
-	store: DrivenStore;
-	/** Lockers waiting for a time: next autosave, retry or cooldown. */
-	timers: TimerQueue<LockerState>;
-	/** Lockers with a request in flight: checked every frame, applied the frame it finishes. */
-	inFlight: Array<LockerState>;
-	/** A full pass is needed on the next frame (new or ended profile, an idle locker to delete, a nudge). */
-	full: boolean;
-	fullPassAt: number;
-	nudges: number;
-}
-
-/** Seconds of the 30-second BindToClose window the shutdown may use; the rest is margin for Roblox. */
-export const EASY_SHUTDOWN_BUDGET = 27;
-
-interface Driver {
+export interface Driver {
 	services: EasyServices;
 	stores: Array<DrivenStore>;
 	schedules: Array<Schedule>;
+	/** The Heartbeat connection while awake; undefined while asleep. */
 	connection: RBXScriptConnection | undefined;
+	/** The `task.delay` thread that wakes the driver at `sleepUntil` while asleep. */
+	alarm: thread | undefined;
 	closing: boolean;
 	/**
 	 * Clock() time before which no schedule has anything due: frames before it only check the sources of work that
@@ -95,18 +34,10 @@ interface Driver {
 // Module state is per server (each server has its own module cache), which is what "one per server" means.
 let driver: Driver | undefined;
 
-function defaultServices(): EasyServices {
-	return {
-		RunService: DefaultRunService,
-		BindToClose: callback => game.BindToClose(callback),
-		Clock: os.clock,
-	};
-}
-
 /** @internal the server's driver, created with the first store's services */
 export function easyDriver(services: Partial<EasyServices> | undefined): Driver {
 	if (driver === undefined) {
-		const base = defaultServices();
+		const base = defaultEasyServices();
 		driver = {
 			services: {
 				RunService: services?.RunService ?? base.RunService,
@@ -116,6 +47,7 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 			stores: [],
 			schedules: [],
 			connection: undefined,
+			alarm: undefined,
 			closing: false,
 			sleepUntil: 0,
 			closeBound: false,
@@ -132,98 +64,9 @@ export function easyDriver(services: Partial<EasyServices> | undefined): Driver 
 	return driver;
 }
 
-/** @internal true when the locker's request finished (or its thread died): SessionUpdate applies it now */
-function jobFinished(locker: LockerState): boolean {
-	const job = locker.job;
-	if (job === undefined || job.Done) return true;
-	return job.Thread !== undefined && coroutine.status(job.Thread) === "dead";
-}
-
-/**
- * @internal
- * When a locker with nothing in flight next needs a SessionUpdate by itself: the time its state machine compares
- * with (autosave, retry, cooldown). Anything else that can make it due is an event that wakes the schedule.
- */
-function dueAt(locker: LockerState, now: number): number {
-	let at = locker.nextAttemptAt;
-	if (locker.Session !== undefined) {
-		if (locker.inUseCount > 0 && locker.ChangeId_PendingForce <= locker.ChangeId_Saved) {
-			at = math.max(at, locker.autosaveAt);
-		}
-	} else if (locker.inUseCount > 0 && locker.loadBlocked) {
-		// A load that cannot succeed waits for an event (a change of version, a release) or the full pass.
-		return math.huge;
-	}
-	// Due already but nothing started (a state this schedule does not model): look again next frame.
-	return at > now ? at : now;
-}
-
-/** @internal files a locker under in-flight or the timer queue after it was updated */
-function classify(schedule: Schedule, locker: LockerState, now: number): void {
-	if (locker.IsDeleted) {
-		schedule.timers.remove(locker);
-		return;
-	}
-	if (locker.job !== undefined) {
-		schedule.timers.remove(locker);
-		if (!schedule.inFlight.includes(locker)) schedule.inFlight.push(locker);
-		return;
-	}
-	schedule.timers.set(locker, dueAt(locker, now));
-}
-
-/** @internal one locker's SessionUpdate outside a full pass; an idle result needs the store's full pass (deletion) */
-function stepLocker(schedule: Schedule, locker: LockerState, now: number): void {
-	if (locker.IsDeleted) return;
-	if (locker.SessionUpdate(now)) {
-		schedule.full = true;
-		schedule.timers.remove(locker);
-		return;
-	}
-	classify(schedule, locker, now);
-}
-
-function fullPass(schedule: Schedule, now: number, closing: boolean): void {
-	schedule.full = false;
-	schedule.fullPassAt = now + EASY_FULL_PASS_PERIOD;
-	schedule.store.update(now, closing);
-	// Re-filing every locker moves only those whose due time changed. Lockers the store deleted are no longer
-	// listed; they leave the queue and the in-flight list when next met (stepLocker skips deleted lockers).
-	for (const { Locker: locker } of schedule.store.entries) classify(schedule, locker, now);
-}
-
-/** Remote-change nudges plus takeover verdicts (a load to retry at once): both wake the driver */
-function nudgeCount(store: DrivenStore): number {
-	return store.RemoteChangeListener.NudgeCount + takeoverVerdicts();
-}
-
-function stepSchedule(schedule: Schedule, now: number, closing: boolean, purchasing: boolean): void {
-	const store = schedule.store;
-	const nudges = nudgeCount(store);
-	if (nudges !== schedule.nudges) {
-		// A nudge forced a save on a held locker from outside the driver.
-		schedule.nudges = nudges;
-		schedule.full = true;
-	}
-	// While closing or purchasing, lockers change hands every frame from outside the driver: full passes, as before.
-	if (closing || purchasing || schedule.full || now >= schedule.fullPassAt) {
-		fullPass(schedule, now, closing);
-		return;
-	}
-	const inFlight = schedule.inFlight;
-	for (let i = inFlight.size() - 1; i >= 0; i--) {
-		const locker = inFlight[i];
-		if (!jobFinished(locker)) continue;
-		inFlight.unorderedRemove(i);
-		stepLocker(schedule, locker, now);
-	}
-	const timers = schedule.timers;
-	for (;;) {
-		const locker = timers.popDue(now);
-		if (locker === undefined) break;
-		stepLocker(schedule, locker, now);
-	}
-	if (store.RemoteChangeSender.IsSending()) store.RemoteChangeSender.Update();
+/** @internal the server's driver if a store created it */
+export function easyDriverCurrent(): Driver | undefined {
+	return driver;
 }
 
 /** @hidden the earliest time any schedule has something due after a step at `now`; `now` when the next frame must look */
@@ -240,13 +83,11 @@ function wakeAt(d: Driver, now: number): number {
 
 /**
  * @hidden
- * True when a frame may skip every schedule: the same frame stepped in full would find no full pass to run, nothing
- * in flight, no timer due, no nudge, purchase or send. Idle servers then pay a few field reads per frame.
+ * True when the driver may sleep: the same frame stepped in full would find no full pass to run, nothing in flight,
+ * no timer due, no nudge, purchase or send.
  *
- * Each frame runs the Heartbeat handler in a new thread, whose stack is reallocated (garbage, then collector work)
- * when a call nests too deep: a C function needs 20 free slots above its caller. So the checks stay in this one
- * frame, calling `next` (Map.isEmpty) from here rather than through `IsSending`; idle frames then allocate no more
- * than an empty handler's.
+ * The checks stay in this one Lua frame, calling `next` (Map.isEmpty) from here rather than through `IsSending`:
+ * a C function needs 20 free stack slots above its caller, and a deeper call would grow the new thread's stack.
  */
 function asleep(d: Driver, now: number): boolean {
 	if (now >= d.sleepUntil || d.closing) return false;
@@ -262,19 +103,49 @@ function asleep(d: Driver, now: number): boolean {
 	return true;
 }
 
+/**
+ * Seconds the alarm rings before the due time. The timer and Clock() are different clocks that agree only up to
+ * float rounding; ringing a little early costs one more doze, ringing late would cost a frame.
+ */
+const ALARM_EARLY = 0.001;
+
+/** @hidden leaves Heartbeat until `sleepUntil` or a wake call, whichever comes first */
+function doze(d: Driver, now: number): void {
+	d.connection?.Disconnect();
+	d.connection = undefined;
+	if (d.alarm !== undefined) task.cancel(d.alarm);
+	d.alarm = task.delay(math.max(0, d.sleepUntil - now - ALARM_EARLY), () => {
+		d.alarm = undefined;
+		easyDriverRouse(d);
+	});
+}
+
 /** @hidden the Heartbeat handler */
 function onFrame(d: Driver): void {
 	const now = d.services.Clock();
-	if (asleep(d, now)) return;
-	step(d, now);
+	if (!asleep(d, now)) {
+		const purchasing = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
+		for (const schedule of d.schedules) stepSchedule(schedule, now, d.closing, purchasing);
+		d.purchaser?.Update();
+		// While purchasing or closing, lockers change hands from outside the driver every frame: no sleeping.
+		d.sleepUntil = d.closing || purchasing ? 0 : wakeAt(d, now);
+		if (!asleep(d, now)) return;
+	}
+	doze(d, now);
 }
 
-function step(d: Driver, now: number): void {
-	const purchasing = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
-	for (const schedule of d.schedules) stepSchedule(schedule, now, d.closing, purchasing);
-	d.purchaser?.Update();
-	// While purchasing or closing, lockers change hands from outside the driver every frame: no sleeping.
-	d.sleepUntil = d.closing || purchasing ? 0 : wakeAt(d, now);
+/**
+ * @internal
+ * The next frame steps every schedule: reconnects to Heartbeat if the driver was asleep. Every source of work that
+ * is not a locker's own due time calls this.
+ */
+export function easyDriverRouse(d: Driver): void {
+	d.sleepUntil = 0;
+	if (d.alarm !== undefined) {
+		task.cancel(d.alarm);
+		d.alarm = undefined;
+	}
+	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => onFrame(d));
 }
 
 /** @internal the schedule of a store, or undefined when it is not driven here */
@@ -293,104 +164,35 @@ export function easyDriverWake(store: unknown): void {
 	const schedule = scheduleOf(store);
 	if (schedule === undefined) return;
 	schedule.full = true;
-	driver!.sleepUntil = 0;
+	easyDriverRouse(driver!);
 }
 
 /** @internal every store's next frame runs a full pass */
 export function easyDriverWakeAll(): void {
 	if (driver === undefined) return;
 	for (const schedule of driver.schedules) schedule.full = true;
-	driver.sleepUntil = 0;
+	easyDriverRouse(driver);
 }
 
 /** @internal one locker must be looked at on the next frame (a forced save) */
 export function easyDriverWakeLocker(store: unknown, locker: LockerState): void {
 	const schedule = scheduleOf(store);
 	if (schedule === undefined || locker.IsDeleted) return;
-	if (locker.job === undefined) schedule.timers.set(locker, -math.huge);
-	driver!.sleepUntil = 0;
+	scheduleLockerNow(schedule, locker);
+	easyDriverRouse(driver!);
 }
 
-/** @internal the shared purchaser, created on first use */
+/** @internal the shared purchaser, created on first use; a purchase it queues wakes the driver */
 export function easyPurchaser(): ProductPurchaser {
 	const d = easyDriver(undefined);
-	if (d.purchaser === undefined) d.purchaser = ProductPurchaserCreate({ Clock: d.services.Clock });
-	return d.purchaser;
-}
-
-/** @internal adds a store to the one Heartbeat loop (connected on the first store) */
-export function easyDriverAdd(d: Driver, store: DrivenStore, bindToClose: boolean): void {
-	d.stores.push(store);
-	d.schedules.push({
-		store,
-		timers: new TimerQueue<LockerState>(),
-		inFlight: [],
-		full: true,
-		fullPassAt: 0,
-		nudges: nudgeCount(store),
-	});
-	d.sleepUntil = 0;
-	if (d.connection === undefined) d.connection = d.services.RunService.Heartbeat.Connect(() => onFrame(d));
-	if (bindToClose && !d.closeBound) {
-		d.closeBound = true;
-		d.services.BindToClose(() => {
-			EasyShutdown();
-		});
+	if (d.purchaser === undefined) {
+		d.purchaser = ProductPurchaserCreate({ Clock: d.services.Clock });
+		d.purchaser.onQueued = () => easyDriverRouse(d);
 	}
+	return d.purchaser;
 }
 
 /** @internal */
 export function easyDriverClosing(): boolean {
 	return driver !== undefined && driver.closing;
-}
-
-/**
- * Ends every Easy API session on this server and waits until all of them saved and released, purchases finished
- * and remote changes were sent — or until the shutdown budget (27 s) runs out. Returns true when everything
- * drained; otherwise it warns, naming the keys not released and the remote changes not confirmed. Registered
- * with BindToClose by default; call it yourself only if you created stores with `BindToClose: false`. New sessions
- * started after this are ended at once. **Yields.**
- *
- * @example
- * game.BindToClose(() => EasyShutdown());
- */
-export function EasyShutdown(): boolean {
-	const d = driver;
-	if (d === undefined) return true;
-	d.closing = true;
-	const clock = d.services.Clock;
-	const deadline = clock() + EASY_SHUTDOWN_BUDGET;
-	// The Heartbeat loop ends the profiles and keeps the lockers moving; this thread only waits.
-	// Remote sends fail a second before the budget ends and leave their queue, so what they were is kept here for
-	// the warning.
-	const sends = new Map<DrivenStore, string>();
-	for (;;) {
-		let busy = d.purchaser !== undefined && d.purchaser.HasIncompletePurchases();
-		for (const store of d.stores) {
-			if (store.isBusy()) busy = true;
-			if (store.RemoteChangeSender.IsSending()) sends.set(store, store.RemoteChangeSender.DescribePending());
-		}
-		if (!busy) {
-			d.shutdownFinished = true;
-			return true;
-		}
-		if (clock() >= deadline) {
-			const pending = new Array<string>();
-			if (d.purchaser !== undefined && d.purchaser.HasIncompletePurchases())
-				pending.push("purchases in progress");
-			for (const store of d.stores) {
-				const described = store.describePending();
-				if (described !== "") pending.push(described);
-				const failed = sends.get(store);
-				if (failed !== undefined && !store.RemoteChangeSender.IsSending())
-					pending.push(`remote changes failed unconfirmed: ${failed}`);
-			}
-			warn(
-				`[SessionLocker] EasyShutdown: the shutdown budget ran out; unsaved sessions will expire. Pending: ${pending.join("; ")}`,
-			);
-			d.shutdownFinished = false;
-			return false;
-		}
-		task.wait();
-	}
 }

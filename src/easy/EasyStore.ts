@@ -5,7 +5,8 @@ import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import { RemoteChangeListener, RemoteChangeListenerCreate } from "../remote/RemoteChangeReceiver";
 import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "../remote/RemoteChangeSender";
-import { DrivenStore, easyPurchaser } from "./EasyDriver";
+import { easyPurchaser } from "./EasyDriver";
+import type { DrivenStore } from "./easySchedule";
 import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
 import { easyStoreBeginClosing, easyStoreDescribePending, easyStoreUpdate } from "./easyStoreDriving";
 import {

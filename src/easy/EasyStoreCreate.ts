@@ -1,7 +1,9 @@
 import type { DataStoreLike } from "../gateway/types";
 import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
-import { easyDriver, easyDriverAdd, EasyRunService } from "./EasyDriver";
+import { easyDriver } from "./EasyDriver";
+import { easyDriverAdd } from "./easyDriverAdd";
+import type { EasyRunService } from "./EasyServices";
 import { EasyStore } from "./EasyStore";
 import { easyStoreArguments } from "./easyStoreArguments";
 import type { EasyStoreOptions, EasyStoreSettings } from "./EasyStoreOptions";

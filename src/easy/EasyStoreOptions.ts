@@ -1,7 +1,7 @@
 import type { LockerSpec } from "../locker/LockerSpec";
 import type { SaveData, SD_RemoteChange_Base } from "../protocol/format";
 import type { SaveDataMigrators, SaveDataPatchers } from "../protocol/migrate";
-import type { EasyServices } from "./EasyDriver";
+import type { EasyServices } from "./EasyServices";
 
 /**
  * The settings of `EasyStoreCreate` that the v13 positional form passes as its last argument, all optional.

@@ -1,7 +1,7 @@
 import { DefaultGateway } from "../gateway/RequestGateway";
 import type { LockerState } from "../locker/LockerState";
 import type { SaveData } from "../protocol/format";
-import { EASY_SHUTDOWN_BUDGET } from "./EasyDriver";
+import { EASY_SHUTDOWN_BUDGET } from "./EasyShutdown";
 import type { EasyStore } from "./EasyStore";
 
 // The EasyStore's side of the shared driver (DrivenStore): what one Heartbeat step, the start of a shutdown and the

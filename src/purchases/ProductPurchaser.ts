@@ -61,6 +61,8 @@ export class ProductPurchaser {
 	/** @internal */ readonly purchases = new Array<PurchaseState>();
 	/** @internal one PPP per PurchaseId: a second delivery joins the first instead of racing it */
 	readonly byPurchaseId = new Map<string, PurchaseState>();
+	/** @internal called after a purchase is queued (a driver that sleeps while idle wakes to process it) */
+	onQueued: (() => void) | undefined;
 
 	constructor(options?: ProductPurchaserOptions) {
 		this.options = options ?? {};

@@ -46,5 +46,6 @@ export function enqueuePurchase(
 	}
 	purchaser.purchases.push(ppp);
 	purchaser.byPurchaseId.set(receipt.PurchaseId, ppp);
+	purchaser.onQueued?.();
 	return ppp;
 }

@@ -76,6 +76,8 @@ export class RemoteChangeSender {
 	IsDestroyed = false;
 	/** @internal */ readonly options: RemoteChangeSenderOptions;
 	/** @internal */ readonly jobs = new Map<string, KeyJob>();
+	/** @internal called after changes are queued (a driver that sleeps while idle wakes to send them) */
+	onQueued: (() => void) | undefined;
 	/** @internal */ readonly store: DataStoreLike;
 	/** @internal */ readonly gateway: RequestGateway;
 	/** @internal */ readonly clock: () => number;

@@ -125,5 +125,6 @@ export function queueChanges(
 		sender.jobs.set(DataStoreKey, job);
 	}
 	for (const change of copies) job.Queue.push({ Change: change, Record: record });
+	sender.onQueued?.();
 	return record;
 }

@@ -18,7 +18,7 @@ export type OutputKind = "print" | "warn" | "error" | "info";
 export interface OutputLine {
 	kind: OutputKind;
 	message: string;
-	/** Virtual time of the line, in seconds since the runtime started. */
+	/** Virtual time of the line (`Kit.now()` when it was written). */
 	time: number;
 }
 
@@ -449,8 +449,16 @@ export interface KitUniverse {
 export declare namespace Kit {
 	/** True on the headless runtime. */
 	function isHeadless(): boolean;
+	/**
+	 * Creates a universe. When no game server of another universe is running, virtual time restarts at 0 first (every
+	 * pending wait keeps its remaining time), so the same seed gives the same run, at the same virtual times,
+	 * whatever ran before it.
+	 */
 	function createUniverse(options?: UniverseOptions): KitUniverse;
-	/** Virtual seconds since the runtime started. */
+	/**
+	 * Virtual seconds of the clock servers run on. **It goes back to 0 when `createUniverse` restarts it: measure
+	 * durations within one universe.**
+	 */
 	function now(): number;
 	/** Yields the calling spec for `seconds` of virtual time while every server keeps running. */
 	function advance(seconds: number): void;

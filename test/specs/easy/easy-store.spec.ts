@@ -21,17 +21,29 @@ export = () => {
 			universe.destroy();
 		});
 
-		it("one Heartbeat connection serves every store, and one store per DataStore object", () => {
+		it("one Heartbeat connection at a time serves every store, none while idle, and one store per DataStore object", () => {
 			const universe = universeWith();
 			const server = universe.startServer();
 			const lib = server.require<Lib>(LIB);
 			const realRun = server.game.GetService("RunService");
+			// The driver leaves Heartbeat while nothing is due and connects again when something is.
 			let connections = 0;
+			let live = 0;
+			let mostLive = 0;
 			const countingRun = {
 				Heartbeat: {
 					Connect(fn: (dt: number) => void) {
 						connections += 1;
-						return realRun.Heartbeat.Connect(fn);
+						live += 1;
+						mostLive = math.max(mostLive, live);
+						const connection = realRun.Heartbeat.Connect(fn);
+						return {
+							Connected: true,
+							Disconnect() {
+								if (connection.Connected) live -= 1;
+								connection.Disconnect();
+							},
+						};
 					},
 				} as unknown as RBXScriptSignal<(dt: number) => void>,
 				IsClient: () => false,
@@ -51,6 +63,22 @@ export = () => {
 			const pa = a.StartSession("ka");
 			const pb = b.StartSession("kb");
 			expect(Kit.waitUntil(() => pa.IsLoaded && pb.IsLoaded, 10)).to.equal(true);
+			expect(mostLive).to.equal(1);
+			// Loaded and idle: the driver sleeps off Heartbeat until the next autosave or full pass.
+			expect(Kit.waitUntil(() => live === 0, 5)).to.equal(true);
+			const before = connections;
+			// A change forced on one session wakes the driver: one connection again, and the save goes out.
+			const savesBefore = universe.dataStores.requests({ method: "UpdateAsync", key: "kb" }).size();
+			pb.ELS.MarkForceSave();
+			expect(live).to.equal(1);
+			expect(
+				Kit.waitUntil(
+					() => universe.dataStores.requests({ method: "UpdateAsync", key: "kb" }).size() > savesBefore,
+					5,
+				),
+			).to.equal(true);
+			expect(connections).to.equal(before + 1);
+			expect(mostLive).to.equal(1);
 			universe.destroy();
 		});
 
