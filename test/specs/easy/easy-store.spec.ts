@@ -1,5 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
 import { Kit } from "../../kit";
+import { countingRunService } from "./countingRunService";
 import { CoinsData, CoinsProfile, Lib, LIB, startWithStore, stored, STORE, universeWith, waitLoaded } from "./helpers";
 
 export = () => {
@@ -25,36 +26,14 @@ export = () => {
 			const universe = universeWith();
 			const server = universe.startServer();
 			const lib = server.require<Lib>(LIB);
-			const realRun = server.game.GetService("RunService");
 			// The driver leaves Heartbeat while nothing is due and connects again when something is.
-			let connections = 0;
-			let live = 0;
-			let mostLive = 0;
-			const countingRun = {
-				Heartbeat: {
-					Connect(fn: (dt: number) => void) {
-						connections += 1;
-						live += 1;
-						mostLive = math.max(mostLive, live);
-						const connection = realRun.Heartbeat.Connect(fn);
-						return {
-							Connected: true,
-							Disconnect() {
-								if (connection.Connected) live -= 1;
-								connection.Disconnect();
-							},
-						};
-					},
-				} as unknown as RBXScriptSignal<(dt: number) => void>,
-				IsClient: () => false,
-				IsStudio: () => false,
-			};
+			const { run: countingRun, counts } = countingRunService(server);
 			const dss = server.game.GetService("DataStoreService");
 			const options = { Services: { RunService: countingRun } };
 			const a = lib.EasyStoreCreate(dss.GetDataStore("A"), () => ({ N: 0 }), options);
 			const b = lib.EasyStoreCreate(dss.GetDataStore("B"), () => ({ N: 0 }), options);
 			const again = lib.EasyStoreCreate(dss.GetDataStore("A"), () => ({ N: 0 }));
-			expect(connections).to.equal(1);
+			expect(counts.connections).to.equal(1);
 			expect(again).to.equal(a);
 			expect(a === b).to.equal(false);
 			const warned = server.outputOf("warn").join("\n");
@@ -63,22 +42,22 @@ export = () => {
 			const pa = a.StartSession("ka");
 			const pb = b.StartSession("kb");
 			expect(Kit.waitUntil(() => pa.IsLoaded && pb.IsLoaded, 10)).to.equal(true);
-			expect(mostLive).to.equal(1);
+			expect(counts.mostLive).to.equal(1);
 			// Loaded and idle: the driver sleeps off Heartbeat until the next autosave or full pass.
-			expect(Kit.waitUntil(() => live === 0, 5)).to.equal(true);
-			const before = connections;
+			expect(Kit.waitUntil(() => counts.live === 0, 5)).to.equal(true);
+			const before = counts.connections;
 			// A change forced on one session wakes the driver: one connection again, and the save goes out.
 			const savesBefore = universe.dataStores.requests({ method: "UpdateAsync", key: "kb" }).size();
 			pb.ELS.MarkForceSave();
-			expect(live).to.equal(1);
+			expect(counts.live).to.equal(1);
 			expect(
 				Kit.waitUntil(
 					() => universe.dataStores.requests({ method: "UpdateAsync", key: "kb" }).size() > savesBefore,
 					5,
 				),
 			).to.equal(true);
-			expect(connections).to.equal(before + 1);
-			expect(mostLive).to.equal(1);
+			expect(counts.connections).to.equal(before + 1);
+			expect(counts.mostLive).to.equal(1);
 			universe.destroy();
 		});
 

@@ -2,6 +2,7 @@
 import Signal from "@rbxts/signal";
 import { Kit } from "../../kit";
 import type { EasyProfile } from "../../../src";
+import { countingRunService } from "./countingRunService";
 import { CoinsData, CoinsProfile, startWithStore, stored, universeWith, waitLoaded } from "./helpers";
 
 /** The lazy signal behind a public `Signal` field: `inner` is its BindableEvent wrapper, once created. */
@@ -115,29 +116,7 @@ export = () => {
 		it("an idle server runs the driver on few frames: it leaves Heartbeat until something is due", () => {
 			const universe = universeWith();
 			const server = universe.startServer();
-			const realRun = server.game.GetService("RunService");
-			let frames = 0;
-			let live = 0;
-			const countingRun = {
-				Heartbeat: {
-					Connect(fn: (dt: number) => void) {
-						live += 1;
-						const connection = realRun.Heartbeat.Connect(dt => {
-							frames += 1;
-							fn(dt);
-						});
-						return {
-							Connected: true,
-							Disconnect() {
-								if (connection.Connected) live -= 1;
-								connection.Disconnect();
-							},
-						};
-					},
-				} as unknown as RBXScriptSignal<(dt: number) => void>,
-				IsClient: () => false,
-				IsStudio: () => false,
-			};
+			const { run: countingRun, counts } = countingRunService(server);
 			const { store } = startWithStore(universe, undefined, { Services: { RunService: countingRun } });
 			const profiles = new Array<CoinsProfile>();
 			for (let userId = 1; userId <= 20; userId++) {
@@ -145,21 +124,21 @@ export = () => {
 			}
 			expect(Kit.waitUntil(() => profiles.every(p => p.IsLoaded), 30)).to.equal(true);
 			Kit.advance(5);
-			frames = 0;
+			counts.frames = 0;
 			Kit.advance(60); // 3,600 frames
 			// Two 30-second full passes, a frame or two each; no autosave is due within 65 s of loading.
-			expect(frames >= 1).to.equal(true);
-			expect(frames <= 10).to.equal(true);
-			expect(live).to.equal(0);
+			expect(counts.frames >= 1).to.equal(true);
+			expect(counts.frames <= 10).to.equal(true);
+			expect(counts.live).to.equal(0);
 			// Work that does not come from the clock wakes it: a change forced on a profile is saved within a second.
-			const before = frames;
+			const before = counts.frames;
 			profiles[3].GetSaveData().Coins = 9;
 			profiles[3].MarkForceSave();
 			Kit.advance(1);
 			expect(stored(universe, "4")!.Coins).to.equal(9);
-			expect(frames > before).to.equal(true);
+			expect(counts.frames > before).to.equal(true);
 			Kit.advance(2);
-			expect(live).to.equal(0);
+			expect(counts.live).to.equal(0);
 			universe.destroy();
 		});
 	});
