@@ -6,7 +6,8 @@ import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import { RemoteChangeListener, RemoteChangeListenerCreate } from "../remote/RemoteChangeReceiver";
 import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "../remote/RemoteChangeSender";
 import { DrivenStore, easyPurchaser } from "./EasyDriver";
-import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
+import { EasyProfile } from "./EasyProfile";
+import type { EasyProfileOwner } from "./EasyProfileOwner";
 import { easyStoreBeginClosing, easyStoreDescribePending, easyStoreUpdate } from "./easyStoreDriving";
 import {
 	easyStoreAttach,
