@@ -5,12 +5,12 @@ import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
 import { easyDriverWake } from "./EasyDriver";
 import { easyProfileOnFinished, easyProfileOnLifecycle, easyProfileResumeLoadWaiters } from "./easyProfileEvents";
-import type { EasyProfileOwner } from "./EasyProfileOwner";
+import type { EasyProfileOwner, EasyProfileWatcher } from "./EasyProfileOwner";
 import { EasyProfileSignals } from "./EasyProfileSignals";
 
 // The EasyProfile class: the public API of one session. Next to it:
 //   EasyProfileSignals.ts  the ten signals it inherits, created on first use
-//   EasyProfileOwner.ts    what a profile needs from the store that made it
+//   EasyProfileOwner.ts    what a profile is wired to: its store, and the helper that may watch it
 //   easyProfileEvents.ts   the locker's events reaching the profile: flags, watcher, signals, load waiters, its end
 
 /**
@@ -36,13 +36,11 @@ export class EasyProfile<T extends SaveData = SaveData> extends EasyProfileSigna
 	readonly ELS: LockerState<T>;
 
 	/** @internal */ readonly owner: EasyProfileOwner;
-	/** @internal threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
-	/** @internal */ finished = false;
-	/**
-	 * @internal called in the same step the profile becomes loaded, before any signal: the Easy API's helpers use it
-	 * to announce a load in the frame it happens, without polling.
-	 */
-	readonly loadedHooks = new Array<(profile: EasyProfile<T>) => void>();
+	// Left unset until needed: every player has a profile, and most never use these.
+	/** @internal threads waiting in YieldUntilLoaded */ loadWaiters: Array<thread> | undefined;
+	/** @internal Finished was fired */ finished: boolean | undefined;
+	/** @internal the helper managing the profile (PlayerProfiles): told of loads, losses and load failures */
+	watcher: EasyProfileWatcher | undefined;
 
 	/** @internal EasyStore.StartSession's way in: the constructor is private so that `new EasyProfile()` does not compile. */
 	static make<T extends SaveData>(owner: EasyProfileOwner, locker: LockerState<T>): EasyProfile<T> {
@@ -92,7 +90,12 @@ export class EasyProfile<T extends SaveData = SaveData> extends EasyProfileSigna
 	YieldUntilLoaded(): EasyProfile<T> | undefined {
 		if (!this.IsActive) return undefined;
 		if (this.IsLoaded) return this;
-		this.loadWaiters.push(coroutine.running());
+		let waiters = this.loadWaiters;
+		if (waiters === undefined) {
+			waiters = [];
+			this.loadWaiters = waiters;
+		}
+		waiters.push(coroutine.running());
 		const [result] = coroutine.yield() as LuaTuple<[EasyProfile<T> | undefined]>;
 		return result;
 	}

@@ -257,6 +257,13 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		for (const profile of entry.Active) profile.ProductCreditChanged.Fire(productId, delta, userData);
 	}
 
+	/** @internal the LockerSpec's LoadStatusChanged callback: the watchers of the locker's profiles hear it */
+	onLoadStatusChanged(locker: LockerState<T>): void {
+		const entry = this.lockers.get(locker);
+		if (entry === undefined) return;
+		for (const profile of entry.Active) profile.watcher?.loadStatusChanged();
+	}
+
 	/** @internal DrivenStore: one Heartbeat step (sessions, deletions, remote sends) */
 	update(now: number, closing: boolean): void {
 		easyStoreUpdate(this, now, closing);

@@ -2,8 +2,8 @@ import type { LifecycleReason, LifecycleStatus } from "../locker/LockerSpec";
 import type { SaveData } from "../protocol/format";
 import type { EasyProfile } from "./EasyProfile";
 
-// The locker's events as one profile receives them from its store (easyStoreSessions): its flags, the helpers' hooks,
-// its signals in their documented order, the threads waiting for its load, and its end. EasyProfile's internal
+// The locker's events as one profile receives them from its store (easyStoreSessions): its flags, the helper watching
+// it, its signals in their documented order, the threads waiting for its load, and its end. EasyProfile's internal
 // methods delegate here.
 
 /** @internal wakes the threads waiting in YieldUntilLoaded with `result` (the profile, or undefined once ended) */
@@ -11,15 +11,15 @@ export function easyProfileResumeLoadWaiters<T extends SaveData>(
 	profile: EasyProfile<T>,
 	result: EasyProfile<T> | undefined,
 ): void {
-	if (profile.loadWaiters.size() === 0) return;
-	const waiters = table.clone(profile.loadWaiters);
-	profile.loadWaiters.clear();
+	const waiters = profile.loadWaiters;
+	if (waiters === undefined) return;
+	profile.loadWaiters = undefined;
 	for (const thread of waiters) {
 		if (coroutine.status(thread) === "suspended") task.defer(thread, result);
 	}
 }
 
-/** @internal one lifecycle event of the locker; the most specific signal fires first */
+/** @internal one lifecycle event of the locker; the watcher hears it first, then the most specific signal fires */
 export function easyProfileOnLifecycle<T extends SaveData>(
 	profile: EasyProfile<T>,
 	status: LifecycleStatus,
@@ -28,13 +28,16 @@ export function easyProfileOnLifecycle<T extends SaveData>(
 	if (status === "replaced") {
 		if (reason === "r_loaded") {
 			profile.IsLoaded = true;
-			for (const hook of table.clone(profile.loadedHooks)) hook(profile);
+			profile.watcher?.profileLoaded();
 			profile.Loaded.Fire();
 			easyProfileResumeLoadWaiters(profile, profile);
 		} else {
 			profile.IsLoaded = false;
 			if (reason === "r_released") profile.Released.Fire();
-			else if (reason === "r_lost") profile.Lost.Fire();
+			else if (reason === "r_lost") {
+				profile.watcher?.profileLost();
+				profile.Lost.Fire();
+			}
 			profile.Reset.Fire(reason);
 		}
 		profile.Replaced.Fire(reason);
@@ -46,11 +49,11 @@ export function easyProfileOnLifecycle<T extends SaveData>(
 
 /** @internal the locker was deleted, or a new profile took the session over: the profile is done */
 export function easyProfileOnFinished<T extends SaveData>(profile: EasyProfile<T>): void {
-	if (profile.finished) return;
+	if (profile.finished === true) return;
 	profile.finished = true;
 	profile.IsLoaded = false;
 	easyProfileResumeLoadWaiters(profile, undefined);
-	profile.loadedHooks.clear();
+	profile.watcher = undefined;
 	profile.Finished.Fire();
 	profile.Lifecycle.Fire("deleted", "none");
 	// Nothing fires on a finished profile again. Its signals are destroyed (every connection dropped, so handlers
