@@ -17,8 +17,6 @@ export class PlayerEntry<T extends SaveData> implements EasyProfileWatcher {
 	readonly Owner: PlayerProfiles<T>;
 	/** ProfileLoaded was fired for the current load; GetLoaded returns the profile only from then on. */
 	Announced = false;
-	/** With KickOnLoadFailure, while the first load is in progress: the thread that kicks at `LoadTimeout`. */
-	LoadTimer: thread | undefined;
 
 	constructor(owner: PlayerProfiles<T>, player: Player, profile: EasyProfile<T>) {
 		this.Owner = owner;
@@ -42,7 +40,7 @@ export class PlayerEntry<T extends SaveData> implements EasyProfileWatcher {
 	}
 
 	loadStatusChanged(): void {
-		if (this.LoadTimer !== undefined && loadFailureMessage(this.Profile) !== undefined) {
+		if (this.Owner.loadTimers.has(this) && loadFailureMessage(this.Profile) !== undefined) {
 			task.defer(kickOnLoadFailure, this, false);
 		}
 	}
@@ -58,13 +56,15 @@ export class PlayerEntry<T extends SaveData> implements EasyProfileWatcher {
 			kickOnLoadFailure(this, false);
 			return;
 		}
-		this.LoadTimer = task.delay(this.Owner.options.LoadTimeout ?? 60, kickOnLoadFailure, this, true);
+		const timer = task.delay(this.Owner.options.LoadTimeout ?? 60, kickOnLoadFailure, this, true);
+		this.Owner.loadTimers.set(this, timer);
 	}
 
 	stopWatchingLoad(): void {
-		const timer = this.LoadTimer;
+		const timers = this.Owner.loadTimers;
+		const timer = timers.get(this);
 		if (timer === undefined) return;
-		this.LoadTimer = undefined;
+		timers.delete(this);
 		if (coroutine.status(timer) === "suspended") task.cancel(timer);
 	}
 }
@@ -85,7 +85,7 @@ function kickLost<T extends SaveData>(entry: PlayerEntry<T>): void {
 
 /** Kicks the player and ends the session if the load is still failing (or, at the timeout, still not done). */
 function kickOnLoadFailure<T extends SaveData>(entry: PlayerEntry<T>, timedOut: boolean): void {
-	if (timedOut) entry.LoadTimer = undefined;
+	if (timedOut) entry.Owner.loadTimers.delete(entry);
 	const profile = entry.Profile;
 	if (!entry.isCurrent() || !profile.IsActive || profile.IsLoaded) return;
 	const message = loadFailureMessage(profile) ?? (timedOut ? PlayerKickMessages.Timeout : undefined);

@@ -40,6 +40,11 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	readonly DuplicateLogin = lazySignal<(Kept: Player, Kicked: Player) => void>();
 
 	/** @internal */ readonly entries = new Map<number, PlayerEntry<T>>();
+	/**
+	 * @internal With KickOnLoadFailure, the players whose first load is in progress: the thread that kicks each at
+	 * `LoadTimeout`. Kept here, not on the entry, so that an entry keeps its four fields once loaded.
+	 */
+	readonly loadTimers = new Map<PlayerEntry<T>, thread>();
 	/** @internal */ readonly options: PlayerProfilesOptions;
 	/** @internal */ readonly connections = new Array<RBXScriptConnection>();
 

@@ -59,16 +59,17 @@ export = () => {
 			const universe = universeWith();
 			const { server, lib, store } = startWithStore(universe);
 			const players = lib.PlayerProfilesCreate(store, { KickOnLost: true, KickOnLoadFailure: true });
-			const entries = (players as unknown as { entries: Map<number, { LoadTimer?: thread }> }).entries;
+			const helper = players as unknown as { entries: Map<number, object>; loadTimers: Map<object, thread> };
 			server.addPlayer({ userId: 5 });
-			expect(Kit.waitUntil(() => entries.get(5) !== undefined, 1)).to.equal(true);
+			expect(Kit.waitUntil(() => helper.entries.get(5) !== undefined, 1)).to.equal(true);
 			// While the data loads, one thread waits for LoadTimeout; nothing polls.
-			const timer = entries.get(5)!.LoadTimer;
+			const entry = helper.entries.get(5)!;
+			const timer = helper.loadTimers.get(entry);
 			expect(timer).to.be.ok();
 			expect(coroutine.status(timer!)).to.equal("suspended");
 			expect(Kit.waitUntil(() => players.GetLoaded(5) !== undefined, 10)).to.equal(true);
 			expect(createdSignals(players.GetLoaded(5)!).join(",")).to.equal("");
-			expect(entries.get(5)!.LoadTimer).to.equal(undefined);
+			expect(helper.loadTimers.size()).to.equal(0);
 			expect(coroutine.status(timer!)).to.equal("dead");
 			universe.destroy();
 		});
