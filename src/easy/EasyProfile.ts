@@ -280,14 +280,8 @@ export class EasyProfile<T extends SaveData = SaveData> extends EasyProfileSigna
 		UserData?: object,
 	): boolean {
 		if (!this.IsActive) return false;
-		const result = this.owner.purchaseFor(
-			this as unknown as EasyProfile<never>,
-			ProcessFunction,
-			ReceiptInfo,
-			undefined,
-			UserData,
-		);
-		return result === true;
+		const profile = this as unknown as EasyProfile<never>;
+		return this.owner.purchaseFor(profile, ProcessFunction, ReceiptInfo, undefined, UserData) === true;
 	}
 
 	// ---------------------------------------------------------------- called by EasyStore
