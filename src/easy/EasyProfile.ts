@@ -1,22 +1,17 @@
-import { lazySignal } from "./LazySignal";
 import type { LifecycleReason, LifecycleStatus, LoadStatus } from "../locker/LockerSpec";
 import type { LockerState } from "../locker/LockerState";
 import { SavedConnection } from "../locker/SavedConnection";
 import type { ProductProcessFunction, ReceiptInfo } from "../purchases/types";
 import type { SaveData } from "../protocol/format";
 import { easyDriverWake } from "./EasyDriver";
+import { easyProfileOnFinished, easyProfileOnLifecycle, easyProfileResumeLoadWaiters } from "./easyProfileEvents";
+import type { EasyProfileOwner, EasyProfileWatcher } from "./EasyProfileOwner";
+import { EasyProfileSignals } from "./EasyProfileSignals";
 
-/** What an EasyProfile needs from the store that made it (kept as an interface so the two files do not cycle). */
-export interface EasyProfileOwner {
-	/** @internal */ endProfile(profile: EasyProfile<never>): void;
-	/** @internal */ purchaseFor(
-		profile: EasyProfile<never>,
-		processFunction: unknown,
-		receiptInfo: unknown,
-		callback: ((granted: boolean) => void) | undefined,
-		userData: unknown,
-	): boolean | undefined;
-}
+// The EasyProfile class: the public API of one session. Next to it:
+//   EasyProfileSignals.ts  the ten signals it inherits, created on first use
+//   EasyProfileOwner.ts    what a profile is wired to: its store, and the helper that may watch it
+//   easyProfileEvents.ts   the locker's events reaching the profile: flags, watcher, signals, load waiters, its end
 
 /**
  * A game's handle on one session: the save data of one DataStore key, held by this server while the profile is
@@ -30,7 +25,7 @@ export interface EasyProfileOwner {
  * profile.Lost.Connect(() => player.Kick("Your data was opened on another server."));
  * if (profile.YieldUntilLoaded()) profile.GetSaveData().Coins += 10;
  */
-export class EasyProfile<T extends SaveData = SaveData> {
+export class EasyProfile<T extends SaveData = SaveData> extends EasyProfileSignals {
 	/** True from creation until `EndSession()` (or shutdown) ends it. */
 	IsActive = true;
 	/** True while the profile's data is the real, locked save data; false before load and after a reset. */
@@ -40,42 +35,12 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	/** The LockerState behind the profile (shared by every profile of a reusable session). */
 	readonly ELS: LockerState<T>;
 
-	/**
-	 * Every lifecycle event of the locker, (Status, Reason): the raw stream. An ended profile keeps receiving its
-	 * locker's events (the final save and the release) until `Finished`.
-	 */
-	readonly Lifecycle = lazySignal<(Status: LifecycleStatus, Reason: LifecycleReason) => void>();
-	/**
-	 * The profile is completely done: after `EndSession()`, its locker released the key (the final save landed) and
-	 * was deleted, or a new profile took the session over (`StartSessionReusable`, a reconnection). **After its
-	 * handlers have run, every signal of the profile is destroyed and its connections are dropped.**
-	 */
-	readonly Finished = lazySignal<() => void>();
-	/** `EndSession()` was called; the release happens later (`Finished` tells you when it landed). */
-	readonly Destroyed = lazySignal<() => void>();
-	/** A save succeeded. */
-	readonly Saved = lazySignal<() => void>();
-	/** The contents of the save data were swapped (loaded, released or lost). */
-	readonly Replaced = lazySignal<(Reason: LifecycleReason) => void>();
-	/** The real data replaced the offline defaults. */
-	readonly Loaded = lazySignal<() => void>();
-	/** The data went back to offline defaults because the session ended (released) or was lost. */
-	readonly Reset = lazySignal<(Reason: LifecycleReason) => void>();
-	/** The lock was given up willingly. */
-	readonly Released = lazySignal<() => void>();
-	/** The lock was lost: another server owns the key now. Unsaved changes are gone. */
-	readonly Lost = lazySignal<() => void>();
-	/** Product credit changed by `ChangeAmount` (negative when used). */
-	readonly ProductCreditChanged = lazySignal<(ProductId: number, ChangeAmount: number, UserData?: unknown) => void>();
-
 	/** @internal */ readonly owner: EasyProfileOwner;
-	/** @internal threads waiting in YieldUntilLoaded */ readonly loadWaiters = new Array<thread>();
-	/** @internal */ finished = false;
-	/**
-	 * @internal called in the same step the profile becomes loaded, before any signal: the Easy API's helpers use it
-	 * to announce a load in the frame it happens, without polling.
-	 */
-	readonly loadedHooks = new Array<(profile: EasyProfile<T>) => void>();
+	// Left unset until needed: every player has a profile, and most never use these.
+	/** @internal threads waiting in YieldUntilLoaded */ loadWaiters: Array<thread> | undefined;
+	/** @internal Finished was fired */ finished: boolean | undefined;
+	/** @internal the helper managing the profile (PlayerProfiles): told of loads, losses and load failures */
+	watcher: EasyProfileWatcher | undefined;
 
 	/** @internal EasyStore.StartSession's way in: the constructor is private so that `new EasyProfile()` does not compile. */
 	static make<T extends SaveData>(owner: EasyProfileOwner, locker: LockerState<T>): EasyProfile<T> {
@@ -84,6 +49,7 @@ export class EasyProfile<T extends SaveData = SaveData> {
 
 	/** Use `EasyStore.StartSession`. */
 	private constructor(owner: EasyProfileOwner, locker: LockerState<T>) {
+		super();
 		this.owner = owner;
 		this.ELS = locker;
 		this.DataStoreKey = locker.DataStoreKey;
@@ -124,7 +90,12 @@ export class EasyProfile<T extends SaveData = SaveData> {
 	YieldUntilLoaded(): EasyProfile<T> | undefined {
 		if (!this.IsActive) return undefined;
 		if (this.IsLoaded) return this;
-		this.loadWaiters.push(coroutine.running());
+		let waiters = this.loadWaiters;
+		if (waiters === undefined) {
+			waiters = [];
+			this.loadWaiters = waiters;
+		}
+		waiters.push(coroutine.running());
 		const [result] = coroutine.yield() as LuaTuple<[EasyProfile<T> | undefined]>;
 		return result;
 	}
@@ -309,75 +280,24 @@ export class EasyProfile<T extends SaveData = SaveData> {
 		UserData?: object,
 	): boolean {
 		if (!this.IsActive) return false;
-		const result = this.owner.purchaseFor(
-			this as unknown as EasyProfile<never>,
-			ProcessFunction,
-			ReceiptInfo,
-			undefined,
-			UserData,
-		);
-		return result === true;
+		const profile = this as unknown as EasyProfile<never>;
+		return this.owner.purchaseFor(profile, ProcessFunction, ReceiptInfo, undefined, UserData) === true;
 	}
 
 	// ---------------------------------------------------------------- called by EasyStore
 
 	/** @internal */
 	resumeLoadWaiters(result: EasyProfile<T> | undefined): void {
-		if (this.loadWaiters.size() === 0) return;
-		const waiters = table.clone(this.loadWaiters);
-		this.loadWaiters.clear();
-		for (const thread of waiters) {
-			if (coroutine.status(thread) === "suspended") task.defer(thread, result);
-		}
+		easyProfileResumeLoadWaiters(this, result);
 	}
 
-	/** @internal one lifecycle event of the locker, while active; fires the most specific signal first */
+	/** @internal one lifecycle event of the locker, while active */
 	onLifecycle(status: LifecycleStatus, reason: LifecycleReason): void {
-		if (status === "replaced") {
-			if (reason === "r_loaded") {
-				this.IsLoaded = true;
-				for (const hook of table.clone(this.loadedHooks)) hook(this);
-				this.Loaded.Fire();
-				this.resumeLoadWaiters(this);
-			} else {
-				this.IsLoaded = false;
-				if (reason === "r_released") this.Released.Fire();
-				else if (reason === "r_lost") this.Lost.Fire();
-				this.Reset.Fire(reason);
-			}
-			this.Replaced.Fire(reason);
-		} else if (status === "saved") {
-			this.Saved.Fire();
-		}
-		this.Lifecycle.Fire(status, reason);
+		easyProfileOnLifecycle(this, status, reason);
 	}
 
-	/** @internal the locker was deleted */
+	/** @internal the locker was deleted, or a new profile took the session over */
 	onFinished(): void {
-		if (this.finished) return;
-		this.finished = true;
-		this.IsLoaded = false;
-		this.resumeLoadWaiters(undefined);
-		this.loadedHooks.clear();
-		this.Finished.Fire();
-		this.Lifecycle.Fire("deleted", "none");
-		// Nothing fires on a finished profile again. Its signals are destroyed (every connection dropped, so handlers
-		// holding players or game objects are released) once the handlers of the events just fired have run: a
-		// deferred thread queued now runs after them.
-		task.defer(() => this.destroySignals());
-	}
-
-	/** @internal */
-	destroySignals(): void {
-		this.Lifecycle.Destroy();
-		this.Finished.Destroy();
-		this.Destroyed.Destroy();
-		this.Saved.Destroy();
-		this.Replaced.Destroy();
-		this.Loaded.Destroy();
-		this.Reset.Destroy();
-		this.Released.Destroy();
-		this.Lost.Destroy();
-		this.ProductCreditChanged.Destroy();
+		easyProfileOnFinished(this);
 	}
 }

@@ -7,7 +7,8 @@ import { RemoteChangeListener, RemoteChangeListenerCreate } from "../remote/Remo
 import { RemoteChangeSend, RemoteChangeSender, RemoteChangeSenderCreate } from "../remote/RemoteChangeSender";
 import { easyPurchaser } from "./EasyDriver";
 import type { DrivenStore } from "./easySchedule";
-import { EasyProfile, EasyProfileOwner } from "./EasyProfile";
+import { EasyProfile } from "./EasyProfile";
+import type { EasyProfileOwner } from "./EasyProfileOwner";
 import { easyStoreBeginClosing, easyStoreDescribePending, easyStoreUpdate } from "./easyStoreDriving";
 import {
 	easyStoreAttach,
@@ -255,6 +256,13 @@ export class EasyStore<T extends SaveData = SaveData> implements EasyProfileOwne
 		const entry = this.lockers.get(locker);
 		if (entry === undefined) return;
 		for (const profile of entry.Active) profile.ProductCreditChanged.Fire(productId, delta, userData);
+	}
+
+	/** @internal the LockerSpec's LoadStatusChanged callback: the watchers of the locker's profiles hear it */
+	onLoadStatusChanged(locker: LockerState<T>): void {
+		const entry = this.lockers.get(locker);
+		if (entry === undefined) return;
+		for (const profile of entry.Active) profile.watcher?.loadStatusChanged();
 	}
 
 	/** @internal DrivenStore: one Heartbeat step (sessions, deletions, remote sends) */

@@ -6,55 +6,14 @@ import type { ProductProcessFunction } from "../purchases/types";
 import { easyPurchaser } from "./EasyDriver";
 import type { EasyProfile } from "./EasyProfile";
 import type { EasyStore } from "./EasyStore";
+import { PlayerEntry } from "./PlayerEntry";
+import { PlayerKickMessages, PlayerProfilesOptions } from "./PlayerProfilesOptions";
 
-/** The part of the Players service the helper uses (inject a fake in unit tests). */
-export interface PlayersLike {
-	readonly PlayerAdded: RBXScriptSignal<(player: Player) => void>;
-	readonly PlayerRemoving: RBXScriptSignal<(player: Player) => void>;
-	GetPlayers(): Array<Player>;
-}
-
-/** Kick messages the helper uses; override any of them. */
-export const PlayerKickMessages = {
-	Lost: "Your data was opened on another server. Please rejoin.",
-	InvalidVersion: "This server is older than your data. Please rejoin to get a newer server.",
-	InvalidData: "Your data could not be read. Please contact the game's developers.",
-	Timeout: "Your data is still in use on another server. Please rejoin in a minute.",
-	DuplicateLogin: "You joined this experience from another device.",
-	AlreadyInServer: "You are already in this server on another device.",
-};
-
-export interface PlayerProfilesOptions {
-	/** The DataStore key of a user; default the UserId as a string (`"123"`, like SessionLocker's players). */
-	Key?: (UserId: number) => string;
-	/** Kick the player when their session is lost to another server (default false). A string is the message. */
-	KickOnLost?: boolean | string;
-	/**
-	 * Kick the player when their data cannot load: an unknown version, unreadable data, or still locked after
-	 * `LoadTimeout` seconds (default false).
-	 */
-	KickOnLoadFailure?: boolean;
-	/** With KickOnLoadFailure: seconds to wait for a locked or failing load before kicking (default 60). */
-	LoadTimeout?: number;
-	/**
-	 * A second Player with the same UserId joins while the first is still here. "KickOld" (default) moves the
-	 * session to the new Player and kicks the old one; "KickNew" keeps the old one and kicks the new one.
-	 */
-	DuplicateLogin?: "KickOld" | "KickNew";
-	/** The Players service (default the real one). */
-	Players?: PlayersLike;
-}
-
-interface Entry<T extends SaveData> {
-	Player: Player;
-	Profile: EasyProfile<T>;
-	/** ProfileLoaded was fired for the current load; GetLoaded returns the profile only from then on. */
-	Announced: boolean;
-	/** The helper's own handlers on the profile; disconnected when the player leaves, so nothing holds the Player. */
-	Connections: Array<RBXScriptConnection>;
-	/** The helper's hook in the profile's load (see EasyProfile.loadedHooks). */
-	Hook: (profile: EasyProfile<T>) => void;
-}
+// The PlayerProfiles class. Next to it: PlayerProfilesOptions.ts (its options, the Players service it needs, the kick
+// messages; re-exported here) and PlayerEntry.ts (its record of one player's session, which watches the profile and
+// decides the kicks on a lost session or a failed load).
+export { PlayerKickMessages } from "./PlayerProfilesOptions";
+export type { PlayerProfilesOptions, PlayersLike } from "./PlayerProfilesOptions";
 
 /**
  * Ties EasyProfiles to players' lifetimes: a session per player on join (reused on a quick rejoin), ended on leave,
@@ -80,7 +39,12 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	/** The same account joined twice; `Kept` holds the session, `Kicked` was removed. */
 	readonly DuplicateLogin = lazySignal<(Kept: Player, Kicked: Player) => void>();
 
-	/** @internal */ readonly entries = new Map<number, Entry<T>>();
+	/** @internal */ readonly entries = new Map<number, PlayerEntry<T>>();
+	/**
+	 * @internal With KickOnLoadFailure, the players whose first load is in progress: the thread that kicks each at
+	 * `LoadTimeout`. Kept here, not on the entry, so that an entry keeps its four fields once loaded.
+	 */
+	readonly loadTimers = new Map<PlayerEntry<T>, thread>();
 	/** @internal */ readonly options: PlayerProfilesOptions;
 	/** @internal */ readonly connections = new Array<RBXScriptConnection>();
 
@@ -178,18 +142,11 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		const key = this.key(userId);
 		const reusing = this.Store.byKey.has(key);
 		const profile = this.Store.StartSessionReusable(key, [userId]);
-		const entry: Entry<T> = {
-			Player: player,
-			Profile: profile,
-			Announced: false,
-			Connections: [],
-			Hook: () => this.announce(entry),
-		};
+		const entry = new PlayerEntry<T>(this, player, profile);
 		this.entries.set(userId, entry);
-		entry.Connections.push(profile.Lost.Connect(() => this.onLost(entry)));
-		profile.loadedHooks.push(entry.Hook);
+		profile.watcher = entry;
 		if (reusing && profile.IsLoaded) this.Reconnected.Fire(player, profile);
-		if (this.options.KickOnLoadFailure === true) task.spawn(() => this.watchLoad(entry));
+		if (this.options.KickOnLoadFailure === true) entry.watchLoad();
 	}
 
 	/**
@@ -198,7 +155,7 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 	 * profile from a deferred thread queued after the event's handlers, so code that finds it there can rely on
 	 * whatever the handlers set up; both happen in this frame.
 	 */
-	announce(entry: Entry<T>): void {
+	announce(entry: PlayerEntry<T>): void {
 		if (this.entries.get(entry.Player.UserId) !== entry || !entry.Profile.IsActive) return;
 		this.ProfileLoaded.Fire(entry.Player, entry.Profile);
 		task.defer(() => {
@@ -206,17 +163,14 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		});
 	}
 
-	/** @internal drops the helper's handlers and hook on a profile it no longer manages */
-	release(entry: Entry<T>): void {
-		for (const connection of entry.Connections) connection.Disconnect();
-		entry.Connections.clear();
-		const hooks = entry.Profile.loadedHooks;
-		const index = hooks.indexOf(entry.Hook);
-		if (index >= 0) hooks.remove(index);
+	/** @internal stops watching a profile the helper no longer manages, so that nothing on it holds the Player */
+	release(entry: PlayerEntry<T>): void {
+		if (entry.Profile.watcher === entry) entry.Profile.watcher = undefined;
+		entry.stopWatchingLoad();
 	}
 
 	/** @internal same account twice (seed 002: a duplicate is still connected; a reconnection is not) */
-	onDuplicate(existing: Entry<T>, newcomer: Player): void {
+	onDuplicate(existing: PlayerEntry<T>, newcomer: Player): void {
 		const old = existing.Player;
 		if (this.options.DuplicateLogin === "KickNew") {
 			this.DuplicateLogin.Fire(old, newcomer);
@@ -237,41 +191,6 @@ export class PlayerProfiles<T extends SaveData = SaveData> {
 		this.entries.delete(player.UserId);
 		this.release(entry);
 		entry.Profile.EndSession();
-	}
-
-	/** @internal */
-	onLost(entry: Entry<T>): void {
-		const kick = this.options.KickOnLost;
-		if (kick === undefined || kick === false) return;
-		if (this.entries.get(entry.Player.UserId) !== entry) return;
-		entry.Player.Kick(typeIs(kick, "string") ? kick : PlayerKickMessages.Lost);
-	}
-
-	/**
-	 * @internal
-	 * With KickOnLoadFailure only: kicks on a permanent load failure or a timeout. Load statuses have no event on
-	 * the Easy API, so this checks four times a second until the load ends; without the option nothing polls.
-	 */
-	watchLoad(entry: Entry<T>): void {
-		const profile = entry.Profile;
-		const kick = this.options.KickOnLoadFailure === true;
-		const timeout = this.options.LoadTimeout ?? 60;
-		const started = os.clock();
-		while (profile.IsActive && !profile.IsLoaded) {
-			const status = profile.GetLoadStatus();
-			if (kick && this.entries.get(entry.Player.UserId) === entry) {
-				let message: string | undefined;
-				if (status === "invalid_version") message = PlayerKickMessages.InvalidVersion;
-				else if (status === "invalid_data") message = PlayerKickMessages.InvalidData;
-				else if (os.clock() - started >= timeout) message = PlayerKickMessages.Timeout;
-				if (message !== undefined) {
-					entry.Player.Kick(message);
-					this.onLeave(entry.Player);
-					return;
-				}
-			}
-			task.wait(0.25);
-		}
 	}
 }
 

@@ -10,6 +10,7 @@ import { StudioDataStore } from "./StudioDataStore";
 export interface EasyLockerEvents<T extends SaveData> {
 	onLifecycle(locker: LockerState<T>, status: LifecycleStatus, reason: LifecycleReason): void;
 	onCreditChanged(locker: LockerState<T>, productId: number, delta: number, userData: unknown): void;
+	onLoadStatusChanged(locker: LockerState<T>): void;
 }
 
 /** @internal everything an EasyStore is built from */
@@ -61,6 +62,7 @@ export function easyLockerSpec<T extends SaveData>(
 			: undefined;
 
 	const config = Options.Config ?? {};
+	const gameLoadStatusChanged = config.LoadStatusChanged;
 	const services = Options.Services;
 	const spec: LockerSpec<T> = {
 		...config,
@@ -89,6 +91,11 @@ export function easyLockerSpec<T extends SaveData>(
 		Lifecycle: (ls, status, reason) => events.store?.onLifecycle(ls, status, reason),
 		ProductCreditChanged: (ls, _sd, productId, amount, userData) =>
 			events.store?.onCreditChanged(ls, productId, amount, userData),
+		// The store's profiles hear it first (PlayerProfiles' KickOnLoadFailure), then the game's own callback, if any.
+		LoadStatusChanged: ls => {
+			events.store?.onLoadStatusChanged(ls);
+			gameLoadStatusChanged?.(ls);
+		},
 		// With a release topic, a server that still finds a released lock can ask for the release again, so
 		// releases need no read-back (docs/lock-protocol-v2.md); without one, they are read back.
 		// The store sets ReleaseAsk once it exists (EasyStoreCreate): it needs the store's ReleaseAnnouncer.

@@ -1,7 +1,6 @@
 /// <reference types="@rbxts/testez/globals" />
-import { FakeDataStore } from "../gateway/FakeDataStore";
-import { RequestGateway, RequestGatewayCreate } from "../gateway/RequestGateway";
-import { SaveData, StoredSession } from "../protocol/format";
+import { LockerWorld } from "../../test/helpers/world";
+import { SaveData } from "../protocol/format";
 import { LockerCreate } from "./LockerCreate";
 import { LockerSpec } from "./LockerSpec";
 import { LockerState } from "./LockerState";
@@ -10,17 +9,11 @@ interface Data extends SaveData {
 	Gold: number;
 }
 
-/** One server on an in-memory backend that answers without yielding; the spec drives both clocks. */
-class World {
-	backendMs = 1_780_000_000_000;
-	mono = 1000;
-	readonly store = new FakeDataStore({ Clock: () => this.backendMs });
-	readonly gateway: RequestGateway = RequestGatewayCreate({
-		Clock: () => this.mono,
-		PlaceId: 1,
-		JobId: "A",
-		Random: new Random(3),
-	});
+/** One server (gateway "A") of the shared locker world (test/helpers/world.ts); the spec drives both clocks. */
+class World extends LockerWorld<Data> {
+	constructor() {
+		super({ seed: 3 });
+	}
 	/** Lets `seconds` pass, with a SessionUpdate every 5 s (and two frames at the end so results are applied). */
 	run(ls: LockerState<Data>, seconds: number): void {
 		const stopAt = this.mono + seconds;
@@ -33,15 +26,7 @@ class World {
 		ls.SessionUpdate(this.mono);
 	}
 	locker(extra?: Partial<LockerSpec<Data>>): LockerState<Data> {
-		const spec: LockerSpec<Data> = {
-			DataStore: this.store,
-			Gateway: this.gateway,
-			SaveDataVersion: 1,
-			SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
-			ReportDataStoreError: () => {},
-		};
-		if (extra) for (const [k, v] of pairs(extra)) (spec as unknown as Record<string, unknown>)[k] = v;
-		return LockerCreate(spec, "k");
+		return LockerCreate(this.spec(extra), "k");
 	}
 	load(ls: LockerState<Data>): void {
 		ls.MarkShouldAcquire();
@@ -52,10 +37,6 @@ class World {
 	/** The backend's time (ms) of the key's last write. */
 	writtenAt(): number {
 		return this.store.records.get("k")!.UpdatedTime;
-	}
-	stored(): (Data & { Session?: StoredSession }) | undefined {
-		const [value] = this.store.Read("k");
-		return value as (Data & { Session?: StoredSession }) | undefined;
 	}
 }
 

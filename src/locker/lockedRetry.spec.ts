@@ -1,6 +1,5 @@
 /// <reference types="@rbxts/testez/globals" />
-import { FakeDataStore } from "../gateway/FakeDataStore";
-import { RequestGatewayCreate } from "../gateway/RequestGateway";
+import { LockerWorld } from "../../test/helpers/world";
 import { SaveData } from "../protocol/format";
 import { LockerCreate } from "./LockerCreate";
 import { LockerState } from "./LockerState";
@@ -9,35 +8,21 @@ interface Data extends SaveData {
 	Gold: number;
 }
 
-/** A key held by server "B" (fresh lock), and a locker of server "A" that wants it; the spec drives the clocks. */
-class World {
-	backendMs = 1_780_000_000_000;
-	mono = 1000;
-	readonly store = new FakeDataStore({ Clock: () => this.backendMs });
+/**
+ * A key held by server "B" (fresh lock), and a locker of server "A" (the shared locker world's gateway) that wants it;
+ * the spec drives the clocks.
+ */
+class World extends LockerWorld<Data> {
 	readonly ls: LockerState<Data>;
 	constructor() {
+		super();
 		this.store.Write("k", {
 			Version: 1,
 			VersionPatch: 0,
 			Gold: 5,
 			Session: { PlaceId: 1, JobId: "B", LockId: 77, UpdatedAt: os.time() },
 		});
-		this.ls = LockerCreate<Data>(
-			{
-				DataStore: this.store,
-				Gateway: RequestGatewayCreate({
-					Clock: () => this.mono,
-					PlaceId: 1,
-					JobId: "A",
-					Random: new Random(5),
-				}),
-				SaveDataVersion: 1,
-				SaveDataCreator: () => ({ Version: 1, VersionPatch: 0, Gold: 0 }),
-				MemoryStoreService: false,
-				ReportDataStoreError: () => {},
-			},
-			"k",
-		);
+		this.ls = LockerCreate(this.spec({ MemoryStoreService: false }), "k");
 	}
 	/** Steps 0.05 s at a time; returns the clock times at which a load request went out. */
 	run(seconds: number): Array<number> {

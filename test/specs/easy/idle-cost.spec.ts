@@ -39,9 +39,9 @@ export = () => {
 			server.addPlayer({ userId: 5 });
 			expect(Kit.waitUntil(() => players.GetLoaded(5) !== undefined, 10)).to.equal(true);
 			const profile = players.GetLoaded(5)!;
-			// PlayerProfiles listens to Lost (for KickOnLost); nothing else does, although Loaded, Replaced and
-			// Lifecycle have fired.
-			expect(createdSignals(profile).join(",")).to.equal("Lost");
+			// Nothing listens, although Loaded, Replaced and Lifecycle have fired: PlayerProfiles hears the profile
+			// without a signal.
+			expect(createdSignals(profile).join(",")).to.equal("");
 			expect((players.Reconnected as unknown as Lazy).inner).to.equal(undefined);
 			expect((players.DuplicateLogin as unknown as Lazy).inner).to.equal(undefined);
 			// The game's handler works the same when it connects late: it hears the next save.
@@ -52,7 +52,26 @@ export = () => {
 			expect(profile.YieldUntilChangesSaved()).to.equal(true);
 			Kit.flush();
 			expect(saves).to.equal(1);
-			expect(createdSignals(profile).join(",")).to.equal("Saved,Lost");
+			expect(createdSignals(profile).join(",")).to.equal("Saved");
+			universe.destroy();
+		});
+
+		it("with KickOnLost and KickOnLoadFailure, a loaded player has no BindableEvent and no thread of the helper", () => {
+			const universe = universeWith();
+			const { server, lib, store } = startWithStore(universe);
+			const players = lib.PlayerProfilesCreate(store, { KickOnLost: true, KickOnLoadFailure: true });
+			const helper = players as unknown as { entries: Map<number, object>; loadTimers: Map<object, thread> };
+			server.addPlayer({ userId: 5 });
+			expect(Kit.waitUntil(() => helper.entries.get(5) !== undefined, 1)).to.equal(true);
+			// While the data loads, one thread waits for LoadTimeout; nothing polls.
+			const entry = helper.entries.get(5)!;
+			const timer = helper.loadTimers.get(entry);
+			expect(timer).to.be.ok();
+			expect(coroutine.status(timer!)).to.equal("suspended");
+			expect(Kit.waitUntil(() => players.GetLoaded(5) !== undefined, 10)).to.equal(true);
+			expect(createdSignals(players.GetLoaded(5)!).join(",")).to.equal("");
+			expect(helper.loadTimers.size()).to.equal(0);
+			expect(coroutine.status(timer!)).to.equal("dead");
 			universe.destroy();
 		});
 

@@ -20,8 +20,14 @@ function connectAll(profile: EasyProfile<CoinsData>, onFinished: () => void): Ar
 	];
 }
 
-interface HelperEntry {
-	Connections: Array<RBXScriptConnection>;
+/** What watches a profile for PlayerProfiles (its entry for the player), if anything does. */
+function watcherOf(profile: EasyProfile<CoinsData>): unknown {
+	return (profile as unknown as { watcher?: unknown }).watcher;
+}
+
+/** PlayerProfiles' entries by UserId. */
+function entriesOf(players: unknown): Map<number, unknown> {
+	return (players as { entries: Map<number, unknown> }).entries;
 }
 
 export = () => {
@@ -31,7 +37,7 @@ export = () => {
 			const { server, store, lib } = startWithStore(universe);
 			const players = lib.PlayerProfilesCreate(store);
 			const gameConnections = new Array<RBXScriptConnection>();
-			const helperConnections = new Array<RBXScriptConnection>();
+			const watched = new Array<EasyProfile<CoinsData>>();
 			let finished = 0;
 			players.ProfileLoaded.Connect((_player, profile) => {
 				for (const c of connectAll(profile, () => (finished += 1))) gameConnections.push(c);
@@ -43,8 +49,10 @@ export = () => {
 				const player = server.addPlayer({ userId: (i % 10) + 1 });
 				online.push(player);
 				expect(Kit.waitUntil(() => players.GetLoaded(player) !== undefined, 30)).to.equal(true);
-				const entry = (players as unknown as { entries: Map<number, HelperEntry> }).entries.get(player.UserId);
-				for (const c of entry!.Connections) helperConnections.push(c);
+				const profile = players.GetLoaded(player)!;
+				const watcher = watcherOf(profile);
+				expect(watcher !== undefined && watcher === entriesOf(players).get(player.UserId)).to.equal(true);
+				watched.push(profile);
 				Kit.advance(3);
 				if (online.size() >= 3) server.removePlayer(online.shift()!);
 			}
@@ -57,24 +65,26 @@ export = () => {
 			const live = (list: Array<RBXScriptConnection>) => list.filter(c => c.Connected).size();
 			expect(gameConnections.size()).to.equal(cycles * 10);
 			expect(live(gameConnections)).to.equal(0);
-			expect(helperConnections.size() > 0).to.equal(true);
-			expect(live(helperConnections)).to.equal(0);
+			// The helper watched every session and let go of each: no profile refers to a Player through it.
+			expect(watched.size()).to.equal(cycles);
+			expect(watched.filter(profile => watcherOf(profile) !== undefined).size()).to.equal(0);
+			expect(entriesOf(players).size()).to.equal(0);
 			universe.destroy();
 		});
 
-		it("the helper's handler on a profile is disconnected when the player leaves, before the release lands", () => {
+		it("the helper stops watching a profile when the player leaves, before the release lands", () => {
 			const universe = universeWith();
 			const { server, store, lib } = startWithStore(universe);
-			const players = lib.PlayerProfilesCreate(store);
+			const players = lib.PlayerProfilesCreate(store, { KickOnLost: true, KickOnLoadFailure: true });
 			const player = server.addPlayer({ userId: 3 });
 			expect(Kit.waitUntil(() => players.GetLoaded(3) !== undefined, 10)).to.equal(true);
-			const entry = (players as unknown as { entries: Map<number, HelperEntry> }).entries.get(3)!;
-			const connections = [...entry.Connections];
-			expect(connections.filter(c => c.Connected).size() > 0).to.equal(true);
+			const profile = players.GetLoaded(3)!;
+			expect(watcherOf(profile)).to.equal(entriesOf(players).get(3));
+			expect(watcherOf(profile) !== undefined).to.equal(true);
 			server.removePlayer(player);
 			Kit.flush();
 			expect(store.GetLockerCount()).to.equal(1);
-			expect(connections.filter(c => c.Connected).size()).to.equal(0);
+			expect(watcherOf(profile)).to.equal(undefined);
 			universe.destroy();
 		});
 	});

@@ -149,5 +149,60 @@ export = () => {
 			expect(Kit.waitUntil(() => store.GetLockerCount() === 0, 30)).to.equal(true);
 			universe.destroy();
 		});
+
+		it("KickOnLoadFailure kicks at LoadTimeout, not before, without polling the load status", () => {
+			const universe = universeWith();
+			const { server, lib, store } = startWithStore(universe);
+			const players = lib.PlayerProfilesCreate(store, { KickOnLoadFailure: true, LoadTimeout: 20 });
+			universe.dataStores.write(STORE, "23", {
+				Version: 1,
+				VersionPatch: 0,
+				Coins: 1,
+				Session: { PlaceId: 1, JobId: "elsewhere", LockId: 1, UpdatedAt: os.time() },
+			});
+			const joinedAt = Kit.now();
+			server.addPlayer({ userId: 23, name: "Waiting" });
+			expect(Kit.waitUntil(() => players.Get(23) !== undefined, 1)).to.equal(true);
+			const profile = players.Get(23) as CoinsProfile;
+			let statusReads = 0;
+			const counted = profile as unknown as { GetLoadStatus: (self: unknown) => string };
+			const read = counted.GetLoadStatus;
+			counted.GetLoadStatus = target => {
+				statusReads += 1;
+				return read(target);
+			};
+			const kicked = () =>
+				kicks(server.outputOf("info"))
+					.join("\n")
+					.find("Waiting kicked: Your data is still in use", 1, true)[0] !== undefined;
+			Kit.advance(19.8 - (Kit.now() - joinedAt));
+			expect(profile.GetLoadStatus()).to.equal("session_is_locked");
+			expect(kicked()).to.equal(false);
+			// Only changes of the status are looked at (about 4 times a second when polled).
+			expect(statusReads < 10).to.equal(true);
+			expect(Kit.waitUntil(kicked, 0.5)).to.equal(true);
+			expect(profile.IsActive).to.equal(false);
+			expect(players.Get(23)).to.equal(undefined);
+			universe.destroy();
+		});
+
+		it("a failed load is kicked in the frame it is applied, and the game's own LoadStatusChanged still runs", () => {
+			const universe = universeWith();
+			const seen = new Array<string>();
+			const { server, lib, store } = startWithStore(universe, undefined, {
+				Config: { LoadStatusChanged: ls => seen.push(`${ls.DataStoreKey}:${ls.LoadStatus}`) },
+			});
+			lib.PlayerProfilesCreate(store, { KickOnLoadFailure: true });
+			universe.dataStores.write(STORE, "24", { Version: 5, VersionPatch: 0, Coins: 1 });
+			server.addPlayer({ userId: 24, name: "Future" });
+			const kicked = () =>
+				kicks(server.outputOf("info")).join("\n").find("Future kicked: This server is older", 1, true)[0] !==
+				undefined;
+			// The frame that applied the failed load (and called the game's callback) also kicked.
+			expect(Kit.waitUntil(() => seen.includes("24:invalid_version"), 10)).to.equal(true);
+			expect(kicked()).to.equal(true);
+			expect(store.GetActiveProfiles("24").size()).to.equal(0);
+			universe.destroy();
+		});
 	});
 };
