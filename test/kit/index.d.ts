@@ -93,12 +93,14 @@ export interface ServerOptions {
 	 */
 	stayOpenWhenEmpty?: boolean;
 	/**
-	 * `os.clock()` on this server. `"advancing"` (default): each call reads at least `osClockStep` more than the
-	 * previous one, so code sees it advance within a frame, as in Roblox. `"frame"`: the virtual clock, constant within
-	 * a frame (a deviation, for specs that want exact numbers). Each server has its own seeded baseline either way.
+	 * `os.clock()` on this server. `"advancing"` (default): each call reads `osClockStep` more than the previous one
+	 * in the same thread resumption, and each resumption starts 1 µs into the frame past the one before, so code sees
+	 * it advance within a frame, as in Roblox, while reading it in one thread never moves another's readings.
+	 * `"frame"`: the virtual clock, constant within a frame (a deviation, for specs that want exact numbers). Each
+	 * server has its own seeded baseline and counts from its start either way.
 	 */
 	osClock?: "advancing" | "frame";
-	/** Seconds `os.clock()` advances per call within a frame in `"advancing"` mode. Default 0.000001. */
+	/** Seconds `os.clock()` advances per call within a resumption in `"advancing"` mode. Default 0.000000001. */
 	osClockStep?: number;
 	/**
 	 * Run the place's server Scripts when the server starts, as a Roblox server does: RunContext Legacy Scripts in
