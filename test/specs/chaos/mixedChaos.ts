@@ -35,6 +35,11 @@ export interface MixedChaosOptions {
 	clockSkew: number;
 	/** Keep the request log in the report (to find where two runs part). */
 	trace?: boolean;
+	/**
+	 * Every server prints a debugging line on each join and leave, reading its clock and the user's state: observing
+	 * a run must not change it.
+	 */
+	observe?: boolean;
 }
 
 /** What happened (event counts, so a reader sees the run exercised them) and the violations of each invariant. */
@@ -120,7 +125,12 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 			grantedIds.add(purchaseId);
 		},
 	};
-	const gameOptions = { SessionExpiry: 120, MaintainSessionPeriod: 30, SessionRetryCooldown: 2 };
+	const gameOptions = {
+		SessionExpiry: 120,
+		MaintainSessionPeriod: 30,
+		SessionRetryCooldown: 2,
+		Trace: options.observe === true,
+	};
 	const startNode = (): Node => {
 		const server = u.startServer({
 			clockSkew: rng.NextNumber(-options.clockSkew, options.clockSkew),
