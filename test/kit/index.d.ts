@@ -137,6 +137,7 @@ export interface KitServer {
 	shutdown(reason?: Enum.CloseReason): void;
 	/** Freezes the server: no thread of it resumes and no frame event fires until `resume`. Clocks keep running. */
 	pause(): void;
+	/** Unfreezes it: the work it held back runs first, in order, ahead of events fired at it since. */
 	resume(): void;
 	/**
 	 * Keeps this server running when its last player leaves (`false` restores Roblox's ServerEmpty shutdown). Same as
