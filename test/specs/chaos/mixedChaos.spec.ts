@@ -79,6 +79,9 @@ export = () => {
 			const plain = runMixedChaos(SMALL);
 			const observed = runMixedChaos({ ...SMALL, observe: true });
 			expect(observed.trace!.size() > 1000).to.equal(true);
+			// Every join and leave printed a line: one per session at least.
+			expect(observed.tracedLines >= 200).to.equal(true);
+			expect(plain.tracedLines).to.equal(0);
 			expect(firstDifference(observed.trace!, plain.trace!)).to.equal("none");
 			expect(formatMixedChaos(observed)).to.equal(formatMixedChaos(plain));
 		});

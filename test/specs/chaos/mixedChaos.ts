@@ -50,6 +50,8 @@ export interface MixedChaosReport {
 	problems: Array<string>;
 	/** With `trace`: every request of every service, relative to the run's first server and start. */
 	trace?: string;
+	/** With `observe`: the debugging lines the servers printed. */
+	tracedLines: number;
 }
 
 /** The invariants, in the order they are printed; each must count 0. */
@@ -107,7 +109,13 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 		latency: { min: 0.05, max: 0.4 },
 		messageLoss: options.messageLoss,
 	});
-	const report: MixedChaosReport = { events: new Map(), violations: new Map(), virtualSeconds: 0, problems: [] };
+	const report: MixedChaosReport = {
+		events: new Map(),
+		violations: new Map(),
+		virtualSeconds: 0,
+		problems: [],
+		tracedLines: 0,
+	};
 	for (const name of INVARIANTS) report.violations.set(name, 0);
 	const count = (name: string, by = 1) => report.events.set(name, (report.events.get(name) ?? 0) + by);
 	const violate = (name: Invariant, text: string, by = 1) => {
@@ -125,6 +133,9 @@ export function runMixedChaos(options: MixedChaosOptions): MixedChaosReport {
 		checkedWrite: (store: string) => count(`lockWritesChecked${store}`),
 		granted: (purchaseId: string) => {
 			grantedIds.add(purchaseId);
+		},
+		traced: () => {
+			report.tracedLines += 1;
 		},
 	};
 	const gameOptions = {
