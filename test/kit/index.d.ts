@@ -94,8 +94,9 @@ export interface ServerOptions {
 	stayOpenWhenEmpty?: boolean;
 	/**
 	 * `os.clock()` on this server. `"advancing"` (default): each call reads `osClockStep` more than the previous one
-	 * in the same thread resumption, and each resumption starts 1 µs into the frame past the one before, so code sees
-	 * it advance within a frame, as in Roblox, while reading it in one thread never moves another's readings.
+	 * in the same resumption of one of this server's threads, and each such resumption starts 1 µs into the frame past
+	 * the one before, so code sees it advance within a frame, as in Roblox, while reading it in one thread never moves
+	 * another's readings, and other servers' threads never move them either.
 	 * `"frame"`: the virtual clock, constant within a frame (a deviation, for specs that want exact numbers). Each
 	 * server has its own seeded baseline and counts from its start either way.
 	 */
