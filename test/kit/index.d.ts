@@ -93,12 +93,15 @@ export interface ServerOptions {
 	 */
 	stayOpenWhenEmpty?: boolean;
 	/**
-	 * `os.clock()` on this server. `"advancing"` (default): each call reads at least `osClockStep` more than the
-	 * previous one, so code sees it advance within a frame, as in Roblox. `"frame"`: the virtual clock, constant within
-	 * a frame (a deviation, for specs that want exact numbers). Each server has its own seeded baseline either way.
+	 * `os.clock()` on this server. `"advancing"` (default): each call reads `osClockStep` more than the previous one
+	 * in the same resumption of one of this server's threads, and each such resumption starts 1 µs into the frame past
+	 * the one before, so code sees it advance within a frame, as in Roblox, while reading it in one thread never moves
+	 * another's readings, and other servers' threads never move them either.
+	 * `"frame"`: the virtual clock, constant within a frame (a deviation, for specs that want exact numbers). Each
+	 * server has its own seeded baseline and counts from its start either way.
 	 */
 	osClock?: "advancing" | "frame";
-	/** Seconds `os.clock()` advances per call within a frame in `"advancing"` mode. Default 0.000001. */
+	/** Seconds `os.clock()` advances per call within a resumption in `"advancing"` mode. Default 0.000000001. */
 	osClockStep?: number;
 	/**
 	 * Run the place's server Scripts when the server starts, as a Roblox server does: RunContext Legacy Scripts in
@@ -135,6 +138,7 @@ export interface KitServer {
 	shutdown(reason?: Enum.CloseReason): void;
 	/** Freezes the server: no thread of it resumes and no frame event fires until `resume`. Clocks keep running. */
 	pause(): void;
+	/** Unfreezes it: the work it held back runs first, in order, ahead of events fired at it since. */
 	resume(): void;
 	/**
 	 * Keeps this server running when its last player leaves (`false` restores Roblox's ServerEmpty shutdown). Same as

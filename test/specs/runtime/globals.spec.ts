@@ -44,12 +44,41 @@ export = () => {
 			const clocks = universe.startServer().require<Clocks>(CLOCKS);
 			const readings = clocks.osClockReadings(5);
 			for (let i = 1; i < readings.size(); i++) expect(readings[i] > readings[i - 1]).to.equal(true);
-			// Each call costs a microsecond by default; the frame's virtual time is not used up.
-			expect(readings[4] - readings[0]).to.be.near(4e-6, 1e-9);
+			// Each call costs a nanosecond by default; the frame's virtual time is not used up.
+			expect(readings[4] - readings[0]).to.be.near(4e-9, 2e-9);
 			const before = clocks.readClocks().osClock;
 			Kit.advance(10);
 			expect(clocks.readClocks().osClock - before).to.be.near(10, 0.05);
 			universe.destroy();
+		});
+
+		it("os.clock readings of one thread do not move those of another: observing the clock never changes a run", () => {
+			const universe = Kit.createUniverse();
+			const clocks = universe.startServer().require<Clocks>(CLOCKS);
+			const elapsed = new Array<number>();
+			for (const neighbourReads of [0, 500]) {
+				clocks.clockAfterNeighbour(neighbourReads, value => elapsed.push(value));
+				Kit.advance(1);
+			}
+			expect(elapsed.size()).to.equal(2);
+			expect(elapsed[0] > 0).to.equal(true);
+			// The same elapsed time whether the neighbour read the clock 500 times or never.
+			expect(elapsed[1]).to.be.near(elapsed[0], 1e-10);
+			universe.destroy();
+		});
+
+		it("os.clock follows the time since its server started: a seeded server reads the same whenever it starts", () => {
+			Kit.setFrameStep(0.25);
+			const readings = new Array<number>();
+			for (const before of [0, 1000]) {
+				Kit.advance(before);
+				const universe = Kit.createUniverse({ seed: 5 });
+				const clocks = universe.startServer().require<Clocks>(CLOCKS);
+				Kit.advance(30);
+				readings.push(clocks.osClockReadings(1)[0]);
+				universe.destroy();
+			}
+			expect(readings[1]).to.equal(readings[0]);
 		});
 
 		it("os.clock can be frame-quantised instead (a documented deviation), or advance by a chosen step", () => {

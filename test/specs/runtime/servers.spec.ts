@@ -55,6 +55,24 @@ export = () => {
 			universe.destroy();
 		});
 
+		it("a paused server handles its events in order: a player who joined during the pause and left just before it resumed is added, then removed", () => {
+			const universe = Kit.createUniverse();
+			const server = universe.startServer({ stayOpenWhenEmpty: true });
+			const log = new Array<string>();
+			server.require<Ticker>(TICKER).observePlayers(log);
+			server.pause();
+			const player = server.addPlayer({ userId: 7 });
+			Kit.advance(1);
+			expect(log.join(",")).to.equal("");
+			// In one step: the player leaves while the server is still paused, then it resumes (before the leave was
+			// dispatched, so the PlayerAdded handlers it parked and the PlayerRemoving event wait side by side).
+			server.removePlayer(player);
+			server.resume();
+			Kit.advance(1);
+			expect(log.join(",")).to.equal("added 7,removing 7");
+			universe.destroy();
+		});
+
 		it("shutdown: BindToClose callbacks run, and the server closes when they return (item 49)", () => {
 			const universe = Kit.createUniverse();
 			const server = universe.startServer();
