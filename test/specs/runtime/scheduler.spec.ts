@@ -164,6 +164,21 @@ export = () => {
 			expect(runService.IsRunning()).to.equal(true);
 		});
 
+		it("os.clock after task.wait(t), or in a task.delay(t) callback, reads at least t past the reading before", () => {
+			// Threads resumed before the reading put it in a later slice of its frame than the woken thread's
+			// (os.clock advances within a frame): the wait is measured from the call, as on Roblox.
+			for (let i = 0; i < 5; i++) task.spawn(() => undefined);
+			const before = os.clock();
+			task.wait(1); // exactly 60 frames
+			expect(os.clock() - before >= 1).to.equal(true);
+			for (let i = 0; i < 5; i++) task.spawn(() => undefined);
+			const scheduled = os.clock();
+			let inside = -1;
+			task.delay(0.5, () => (inside = os.clock() - scheduled));
+			task.wait(1);
+			expect(inside >= 0.5).to.equal(true);
+		});
+
 		it("a 30-minute virtual wait takes no wall time to speak of", () => {
 			const before = os.clock();
 			task.wait(30 * 60);
